@@ -1,0 +1,138 @@
+import type { Tenant } from './tenant.js';
+
+/**
+ * Samples as columns. Labels are not here: `refs` point into the series index, which owns them.
+ * No per-sample object exists on the hot path, and the three buffers can be transferred between
+ * threads without a copy.
+ */
+export interface SampleBatch {
+  readonly tenant: Tenant;
+  /** Number of valid rows; the arrays may be longer. */
+  readonly length: number;
+  readonly refs: Uint32Array;
+  /** Milliseconds since the epoch. */
+  readonly ts: Float64Array;
+  /** Float values; Prometheus stale markers are NaN with payload 0x7ff0000000000002, kept bit-exact. */
+  readonly values: Float64Array;
+  /** Rows that are not plain float samples ride beside the columns. */
+  readonly side?: SideColumns;
+}
+
+export interface SideColumns {
+  exemplars?: Exemplar[];
+  histograms?: HistogramSample[];
+  metadata?: MetricMetadata[];
+}
+
+export interface Exemplar {
+  ref: number;
+  labels: [string, string][];
+  value: number;
+  ts: number;
+}
+
+/** A native histogram sample, in the remote_write 2.0 shape (spans and deltas as sent). */
+export interface HistogramSample {
+  ref: number;
+  ts: number;
+  /** The protobuf message as decoded; sinks re-encode it unchanged. */
+  histogram: Record<string, unknown>;
+}
+
+export interface MetricMetadata {
+  metricFamilyName: string;
+  type: string;
+  help: string;
+  unit: string;
+}
+
+/** Bytes a batch occupies on an edge; what edge limits by bytes count. */
+export function batchBytes(b: SampleBatch): number {
+  return b.length * 20 + (b.side ? 256 : 0);
+}
+
+export function emptyBatch(tenant: Tenant): SampleBatch {
+  return { tenant, length: 0, refs: new Uint32Array(0), ts: new Float64Array(0), values: new Float64Array(0) };
+}
+
+/** Rows [start, end) of a batch, sharing its buffers. */
+export function sliceBatch(b: SampleBatch, start: number, end: number): SampleBatch {
+  return {
+    tenant: b.tenant,
+    length: end - start,
+    refs: b.refs.subarray(start, end),
+    ts: b.ts.subarray(start, end),
+    values: b.values.subarray(start, end),
+  };
+}
+
+/** The buffers to list in postMessage's transfer list. */
+export function transferables(b: SampleBatch): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const a of [b.refs, b.ts, b.values]) if (a.buffer instanceof ArrayBuffer) out.add(a.buffer);
+  return [...out];
+}
+
+/**
+ * Appends rows and hands out batches. Grows by doubling; `take()` gives the filled prefix and
+ * starts a fresh set of buffers, so a taken batch is never written again.
+ */
+export class BatchBuilder {
+  #tenant: Tenant;
+  #refs: Uint32Array;
+  #ts: Float64Array;
+  #values: Float64Array;
+  #length = 0;
+  #side: SideColumns | undefined;
+
+  constructor(tenant: Tenant, capacity = 1024) {
+    this.#tenant = tenant;
+    this.#refs = new Uint32Array(capacity);
+    this.#ts = new Float64Array(capacity);
+    this.#values = new Float64Array(capacity);
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(ref: number, ts: number, value: number): void {
+    if (this.#length === this.#refs.length) this.#grow();
+    const i = this.#length++;
+    this.#refs[i] = ref;
+    this.#ts[i] = ts;
+    this.#values[i] = value;
+  }
+
+  side(): SideColumns {
+    return (this.#side ??= {});
+  }
+
+  take(): SampleBatch {
+    const n = this.#length;
+    const batch: SampleBatch = {
+      tenant: this.#tenant,
+      length: n,
+      refs: this.#refs.slice(0, n),
+      ts: this.#ts.slice(0, n),
+      values: this.#values.slice(0, n),
+      ...(this.#side ? { side: this.#side } : {}),
+    };
+    this.#length = 0;
+    this.#side = undefined;
+    return batch;
+  }
+
+  #grow(): void {
+    const cap = Math.max(16, this.#refs.length * 2);
+    const refs = new Uint32Array(cap);
+    refs.set(this.#refs);
+    const ts = new Float64Array(cap);
+    ts.set(this.#ts);
+    const values = new Float64Array(cap);
+    values.set(this.#values);
+    this.#refs = refs;
+    this.#ts = ts;
+    this.#values = values;
+  }
+}
