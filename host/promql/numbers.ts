@@ -74,7 +74,8 @@ export function secondsToMs(seconds: number): number {
 
 /**
  * Print a float like Go's `fmt.Sprint(float64)`: the shortest digits that read back exactly,
- * in exponent form when the exponent is below -4 or at least 21 (`1e-05`, `1e+21`).
+ * in exponent form when the exponent is below -4 or at least 6 (`1e-05`, `1e+06`): Go's `%g` rule
+ * for shortest formatting.
  */
 export function formatNumber(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
@@ -83,7 +84,7 @@ export function formatNumber(v: number): string {
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
   const [mantissa, expText] = v.toExponential().split('e') as [string, string];
   const exp = Number(expText);
-  if (exp < -4 || exp >= 21) {
+  if (exp < -4 || exp >= 6) {
     const sign = exp < 0 ? '-' : '+';
     return `${mantissa}e${sign}${String(Math.abs(exp)).padStart(2, '0')}`;
   }
