@@ -1,0 +1,253 @@
+import { closeSync, fdatasyncSync, mkdirSync, openSync, statSync, truncateSync, unlinkSync, writevSync } from 'node:fs';
+import { join } from 'node:path';
+import { ReadOffsetFile } from './read-offset.js';
+import { readRecordAt, recordHeader, validPrefixLength } from './record-format.js';
+import { listSegments, segmentPath, syncDir } from './segments.js';
+
+/**
+ * When appended bytes are forced to the disk. `always`: before append() returns (survives a power
+ * loss); `interval`: when the owner calls sync() on its timer; `never`: left to the OS. All three
+ * survive the process being killed, since append() has written to the page cache by then.
+ */
+export type FsyncPolicy = 'always' | 'interval' | 'never';
+
+export interface QueueOptions {
+  /** A segment is closed and a new one started past this size. Default 32 MiB. */
+  segmentBytes?: number;
+  /** Bytes on disk past which whole oldest segments are dropped; 0 means unbounded. */
+  maxBytes?: number;
+  fsync?: FsyncPolicy;
+  /** Called for every record dropped unread to keep within maxBytes, so the owner can count it. */
+  onDrop?(payload: Uint8Array): void;
+  /** Called when a damaged stretch of a segment is skipped (bytes that were not a valid record). */
+  onCorrupt?(offset: number, bytes: number): void;
+}
+
+/** A record read from the queue; commit `end` once it is delivered. */
+export interface QueueEntry {
+  offset: number;
+  end: number;
+  payload: Uint8Array;
+}
+
+export interface RecoveryReport {
+  /** Bytes cut from the tail of the last segment: a record torn by a crash. */
+  truncatedBytes: number;
+  /** The persisted read offset was missing, damaged or outside the data, and was reset. */
+  offsetReset: boolean;
+}
+
+/**
+ * A persistent FIFO of byte records: append-only segment files of checksummed, length-prefixed
+ * records, a separately persisted read offset, rotation into new segments and deletion of
+ * segments once everything in them is delivered. Offsets are byte positions in the queue's
+ * whole history, so a segment's name tells where it sits.
+ *
+ * One process owns a queue directory at a time. Everything is synchronous: an append has reached
+ * the file (and, with `fsync: always`, the disk) when it returns, which is the moment a sink may
+ * acknowledge the data upstream.
+ */
+export class PersistentQueue {
+  readonly dir: string;
+  readonly recovery: RecoveryReport;
+  #segmentBytes: number;
+  #maxBytes: number;
+  #fsync: FsyncPolicy;
+  #onDrop: (payload: Uint8Array) => void;
+  #onCorrupt: (offset: number, bytes: number) => void;
+  #segments: number[];
+  #writeFd: number;
+  #writeEnd: number;
+  #committed: number;
+  #cursor: number;
+  #readFd: number | undefined;
+  #readStart = -1;
+  #offsetFile: ReadOffsetFile;
+  #dirty = false;
+  #closed = false;
+
+  constructor(dir: string, opts: QueueOptions = {}) {
+    this.dir = dir;
+    this.#segmentBytes = opts.segmentBytes ?? 32 << 20;
+    this.#maxBytes = opts.maxBytes ?? 0;
+    this.#fsync = opts.fsync ?? 'interval';
+    this.#onDrop = opts.onDrop ?? (() => undefined);
+    this.#onCorrupt = opts.onCorrupt ?? (() => undefined);
+    mkdirSync(dir, { recursive: true });
+    const { file, value } = ReadOffsetFile.open(join(dir, 'read-offset'));
+    this.#offsetFile = file;
+    this.#segments = listSegments(dir);
+    let truncatedBytes = 0;
+    if (this.#segments.length === 0) {
+      this.#segments.push(value ?? 0);
+      this.#writeEnd = value ?? 0;
+    } else {
+      const last = this.#segments.at(-1)!;
+      const path = segmentPath(dir, last);
+      const valid = validPrefixLength(path);
+      truncatedBytes = statSync(path).size - valid;
+      if (truncatedBytes > 0) truncateSync(path, valid);
+      this.#writeEnd = last + valid;
+    }
+    const first = this.#segments[0]!;
+    let committed = value ?? first;
+    const offsetReset = value === undefined || committed < first || committed > this.#writeEnd;
+    committed = Math.min(Math.max(committed, first), this.#writeEnd);
+    this.#committed = committed;
+    this.#cursor = committed;
+    this.#writeFd = openSync(segmentPath(dir, this.#segments.at(-1)!), 'a');
+    this.#offsetFile.write(committed, false);
+    this.#deleteDelivered();
+    this.recovery = { truncatedBytes, offsetReset: offsetReset && this.#writeEnd > first };
+  }
+
+  /** Bytes held on disk, delivered or not, in segments not yet deleted. */
+  get diskBytes(): number {
+    return this.#writeEnd - this.#segments[0]!;
+  }
+
+  /** Bytes not yet delivered (committed). */
+  get pendingBytes(): number {
+    return this.#writeEnd - this.#committed;
+  }
+
+  /** Bytes not yet handed out by next(). */
+  get unreadBytes(): number {
+    return this.#writeEnd - this.#cursor;
+  }
+
+  get committedOffset(): number {
+    return this.#committed;
+  }
+
+  get segmentCount(): number {
+    return this.#segments.length;
+  }
+
+  /** Appends one record; it is in the file when this returns. */
+  append(payload: Uint8Array): void {
+    if (this.#closed) throw new Error(`BUG: append to closed queue ${this.dir}`);
+    const size = 8 + payload.length;
+    const used = this.#writeEnd - this.#segments.at(-1)!;
+    if (used > 0 && used + size > this.#segmentBytes) this.#rotate();
+    const written = writevSync(this.#writeFd, [recordHeader(payload), payload]);
+    if (written !== size) throw new Error(`short write to queue ${this.dir}: ${written} of ${size} bytes`);
+    this.#writeEnd += size;
+    if (this.#fsync === 'always') fdatasyncSync(this.#writeFd);
+    else this.#dirty = true;
+    this.#enforceLimit();
+  }
+
+  /** The next unread record, or undefined when everything appended has been handed out. */
+  next(): QueueEntry | undefined {
+    while (this.#cursor < this.#writeEnd) {
+      const i = this.#segmentIndexOf(this.#cursor);
+      const start = this.#segments[i]!;
+      const end = this.#segments[i + 1] ?? this.#writeEnd;
+      if (this.#cursor >= end) {
+        this.#cursor = end;
+        continue;
+      }
+      const r = readRecordAt(this.#readFdFor(start), this.#cursor - start, end - start);
+      if (!r) {
+        // Damage inside a segment (not a torn tail, which recovery already cut): skip to the next.
+        this.#onCorrupt(this.#cursor, end - this.#cursor);
+        this.#cursor = end;
+        continue;
+      }
+      const entry = { offset: this.#cursor, end: this.#cursor + r.size, payload: r.payload };
+      this.#cursor = entry.end;
+      return entry;
+    }
+    return undefined;
+  }
+
+  /** Marks everything before `end` delivered: persists the read offset and deletes spent segments. */
+  commit(end: number): void {
+    if (end <= this.#committed) return;
+    this.#committed = Math.min(end, this.#writeEnd);
+    this.#offsetFile.write(this.#committed, this.#fsync === 'always');
+    this.#deleteDelivered();
+  }
+
+  /** Hands out the undelivered records again from the committed offset (after a sender restarts). */
+  rewind(): void {
+    this.#cursor = this.#committed;
+  }
+
+  /** Forces appended data and the read offset to the disk, if anything changed since the last sync. */
+  sync(): void {
+    if (!this.#dirty || this.#closed) return;
+    fdatasyncSync(this.#writeFd);
+    this.#offsetFile.write(this.#committed, true);
+    this.#dirty = false;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    if (this.#fsync !== 'never') this.sync();
+    this.#closed = true;
+    closeSync(this.#writeFd);
+    if (this.#readFd !== undefined) closeSync(this.#readFd);
+    this.#offsetFile.close();
+  }
+
+  #rotate(): void {
+    if (this.#fsync !== 'never') fdatasyncSync(this.#writeFd);
+    closeSync(this.#writeFd);
+    this.#segments.push(this.#writeEnd);
+    this.#writeFd = openSync(segmentPath(this.dir, this.#writeEnd), 'a');
+    if (this.#fsync !== 'never') syncDir(this.dir);
+  }
+
+  #enforceLimit(): void {
+    while (this.#maxBytes > 0 && this.diskBytes > this.#maxBytes && this.#segments.length > 1) {
+      const start = this.#segments[0]!;
+      const end = this.#segments[1]!;
+      // Records already handed out are in a sender's hands and still count as pending there.
+      let pos = Math.max(this.#cursor, start);
+      const fd = this.#readFdFor(start);
+      while (pos < end) {
+        const r = readRecordAt(fd, pos - start, end - start);
+        if (!r) break;
+        this.#onDrop(r.payload);
+        pos += r.size;
+      }
+      this.#unlinkSegment(start);
+      if (this.#cursor < end) this.#cursor = end;
+      if (this.#committed < end) {
+        this.#committed = end;
+        this.#offsetFile.write(end, this.#fsync === 'always');
+      }
+    }
+  }
+
+  #deleteDelivered(): void {
+    while (this.#segments.length > 1 && this.#segments[1]! <= this.#committed) this.#unlinkSegment(this.#segments[0]!);
+  }
+
+  #unlinkSegment(start: number): void {
+    if (this.#readStart === start && this.#readFd !== undefined) {
+      closeSync(this.#readFd);
+      this.#readFd = undefined;
+      this.#readStart = -1;
+    }
+    unlinkSync(segmentPath(this.dir, start));
+    this.#segments.shift();
+  }
+
+  #segmentIndexOf(offset: number): number {
+    let i = this.#segments.length - 1;
+    while (i > 0 && this.#segments[i]! > offset) i--;
+    return i;
+  }
+
+  #readFdFor(start: number): number {
+    if (this.#readStart !== start || this.#readFd === undefined) {
+      if (this.#readFd !== undefined) closeSync(this.#readFd);
+      this.#readFd = openSync(segmentPath(this.dir, start), 'r');
+      this.#readStart = start;
+    }
+    return this.#readFd;
+  }
+}
