@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { RE2JS } from 're2js';
+import { compileAnchored } from '../series/matcher.js';
+import { captureGroups, expandTemplate, replaceAll } from './expand.js';
+import { RELABEL_DEFAULTS, type RelabelConfig } from './rule.js';
+import { anySelector, parseSeriesSelector, type SeriesSelector } from './selector.js';
+
+/** The label set being rewritten: name → value; an absent label reads as "". */
+export type LabelBuilder = Map<string, string>;
+
+/** One compiled rule: rewrites `lb` in place and returns false when the series is dropped. */
+export type AppliedRule = (lb: LabelBuilder) => boolean;
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Compiles a validated rule. Throws SyntaxError for a regex or selector validation let through. */
+export function compileRule(rule: RelabelConfig): AppliedRule {
+  const action = compileAction(rule);
+  if (rule.if === undefined) return action;
+  const selector: SeriesSelector = anySelector(rule.if.map(parseSeriesSelector));
+  const keep = rule.action === 'keep' || rule.action === 'keep_metrics';
+  return (lb) => {
+    // VictoriaMetrics: a keep rule drops what its `if` does not select; other rules just skip it.
+    if (!selector.matches((name) => lb.get(name))) return !keep;
+    return action(lb);
+  };
+}
+
+function compileAction(rule: RelabelConfig): AppliedRule {
+  const src = rule.source_labels;
+  const sep = rule.separator;
+  const join = (lb: LabelBuilder) => (src.length === 1 ? lb.get(src[0]!) ?? '' : src.map((n) => lb.get(n) ?? '').join(sep));
+  const target = rule.target_label ?? '';
+  switch (rule.action) {
+    case 'replace':
+      return compileReplace(rule, join);
+    case 'keep':
+    case 'drop': {
+      const re = compileAnchored(rule.regex);
+      const keep = rule.action === 'keep';
+      return (lb) => re.matches(join(lb)) === keep;
+    }
+    case 'keep_metrics':
+    case 'drop_metrics': {
+      const re = compileAnchored(rule.regex);
+      const keep = rule.action === 'keep_metrics';
+      return (lb) => re.matches(lb.get('__name__') ?? '') === keep;
+    }
+    case 'keepequal':
+      return (lb) => join(lb) === (lb.get(target) ?? '');
+    case 'dropequal':
+      return (lb) => join(lb) !== (lb.get(target) ?? '');
+    case 'keep_if_equal':
+    case 'drop_if_equal': {
+      const keep = rule.action === 'keep_if_equal';
+      return (lb) => allEqual(lb, src) === keep;
+    }
+    case 'hashmod': {
+      const modulus = BigInt(rule.modulus!);
+      return (lb) => setLabel(lb, target, String(hashmod(join(lb), modulus)));
+    }
+    case 'lowercase':
+      return (lb) => setLabel(lb, target, join(lb).toLowerCase());
+    case 'uppercase':
+      return (lb) => setLabel(lb, target, join(lb).toUpperCase());
+    case 'labelmap':
+      return compileLabelmap(rule);
+    case 'labeldrop':
+    case 'labelkeep': {
+      const re = compileAnchored(rule.regex);
+      const keep = rule.action === 'labelkeep';
+      return (lb) => {
+        for (const name of [...lb.keys()]) if (re.matches(name) !== keep) lb.delete(name);
+        return true;
+      };
+    }
+    case 'replace_all': {
+      const re = RE2JS.compile(rule.regex);
+      return (lb) => setLabel(lb, target, replaceAll(re, join(lb), rule.replacement));
+    }
+    case 'labelmap_all': {
+      const re = RE2JS.compile(rule.regex);
+      return (lb) => {
+        for (const [name, value] of [...lb]) {
+          const renamed = replaceAll(re, name, rule.replacement);
+          if (renamed === name) continue;
+          lb.delete(name);
+          lb.set(renamed, value);
+        }
+        return true;
+      };
+    }
+  }
+}
+
+function compileReplace(rule: RelabelConfig, join: (lb: LabelBuilder) => string): AppliedRule {
+  const target = rule.target_label!;
+  // The common `target_label: x, replacement: literal` needs no regex at all.
+  if (rule.regex === RELABEL_DEFAULTS.regex && !rule.replacement.includes('$') && !target.includes('$')) {
+    return (lb) => setLabel(lb, target, rule.replacement);
+  }
+  const re = compileAnchored(rule.regex);
+  const names = re.namedGroups();
+  return (lb) => {
+    const value = join(lb);
+    const m = re.matcher(value);
+    if (!m.matches()) return true;
+    const groups = captureGroups(m);
+    const name = expandTemplate(target, groups, names);
+    // Prometheus skips the rule when the expanded target is not a valid label name.
+    if (!LABEL_NAME.test(name)) return true;
+    return setLabel(lb, name, expandTemplate(rule.replacement, groups, names));
+  };
+}
+
+function compileLabelmap(rule: RelabelConfig): AppliedRule {
+  const re = compileAnchored(rule.regex);
+  const names = re.namedGroups();
+  return (lb) => {
+    for (const [name, value] of [...lb]) {
+      const m = re.matcher(name);
+      if (!m.matches()) continue;
+      lb.set(expandTemplate(rule.replacement, captureGroups(m), names), value);
+    }
+    return true;
+  };
+}
+
+/** Setting a label to "" removes it: an empty value and an absent label are the same in Prometheus. */
+function setLabel(lb: LabelBuilder, name: string, value: string): true {
+  if (value === '') lb.delete(name);
+  else lb.set(name, value);
+  return true;
+}
+
+function allEqual(lb: LabelBuilder, names: readonly string[]): boolean {
+  const first = lb.get(names[0]!) ?? '';
+  for (let i = 1; i < names.length; i++) if ((lb.get(names[i]!) ?? '') !== first) return false;
+  return true;
+}
+
+/** Prometheus's hashmod: md5 of the joined values, its last 8 bytes as a big-endian uint64, mod m. */
+export function hashmod(value: string, modulus: bigint): bigint {
+  const digest = createHash('md5').update(value, 'utf8').digest();
+  return digest.readBigUInt64BE(8) % modulus;
+}

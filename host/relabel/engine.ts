@@ -1,0 +1,48 @@
+import { sortLabels, type Label, type Labels } from '../series/labels.js';
+import { compileRule, type AppliedRule, type LabelBuilder } from './apply-rule.js';
+import type { RelabelConfig } from './rule.js';
+
+export interface RelabelOptions {
+  /**
+   * Remove labels starting with `__` (but not `__name__`) after the rules ran: what Prometheus
+   * does to scrape targets, so `__tmp*` and `__meta_*` never reach storage. Metric relabeling
+   * (the relabel processor) keeps them, as Prometheus and vmagent do.
+   */
+  dropInternalLabels?: boolean;
+}
+
+/**
+ * A compiled `relabel_configs` list. `relabel()` is per series, not per sample: callers cache its
+ * result by series ref (see RefRelabeler), so the regexes run once for each new series.
+ */
+export class RelabelEngine {
+  readonly #rules: AppliedRule[];
+  readonly #dropInternal: boolean;
+
+  /** Rules must come from relabelConfigsSchema (validated); compiling does not validate again. */
+  constructor(rules: readonly RelabelConfig[], opts: RelabelOptions = {}) {
+    this.#rules = rules.map(compileRule);
+    this.#dropInternal = opts.dropInternalLabels ?? false;
+  }
+
+  get size(): number {
+    return this.#rules.length;
+  }
+
+  /**
+   * The relabeled label set, sorted by name, or undefined when a rule dropped the series or no
+   * label is left. Labels with an empty value are removed, as Prometheus does.
+   */
+  relabel(labels: Labels): Label[] | undefined {
+    const lb: LabelBuilder = new Map();
+    for (const l of labels) if (l.value !== '') lb.set(l.name, l.value);
+    for (const rule of this.#rules) if (!rule(lb)) return undefined;
+    const out: Label[] = [];
+    for (const [name, value] of lb) {
+      if (value === '') continue;
+      if (this.#dropInternal && name.startsWith('__') && name !== '__name__') continue;
+      out.push({ name, value });
+    }
+    return out.length === 0 ? undefined : sortLabels(out);
+  }
+}

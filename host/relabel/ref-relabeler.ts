@@ -1,0 +1,186 @@
+import { LimitExceededError } from '../errors.js';
+import type { SampleBatch } from '../batch/sample-batch.js';
+import type { Tenant } from '../batch/tenant.js';
+import type { SeriesIndex } from '../series/series-index.js';
+import type { RelabelEngine } from './engine.js';
+
+/** What one batch lost, by reason. */
+export interface RewriteResult {
+  /** The rewritten rows, or undefined when none is left. */
+  batch: SampleBatch | undefined;
+  /** Samples of series the rules dropped. */
+  dropped: number;
+  /** Samples of series the index refused (tenant over its series limit); retried on next sight. */
+  refused: number;
+}
+
+// Cache cells: 0 = not seen yet, 1 = dropped by the rules, otherwise output ref + 2.
+const UNKNOWN = 0;
+const DROPPED = 1;
+const OFFSET = 2;
+
+/** The optional deletion hook the series index offers; absent in indexes that never delete. */
+interface DeletingIndex {
+  onDelete?(listener: (ref: number) => void): (() => void) | void;
+}
+
+/**
+ * Relabels refs, caching the decision per input ref in a dense array: after the first sight of a
+ * series, a sample costs one array read. Output refs come from the series index. When the index
+ * deletes a ref, entries from it and entries pointing to it are forgotten, so a recycled ref is
+ * never mapped with a stale result.
+ */
+export class RefRelabeler {
+  readonly #series: SeriesIndex;
+  readonly #engine: RelabelEngine;
+  #cache = new Uint32Array(1024);
+  /** Output refs this relabeler handed out, so deleting one can invalidate what points to it. */
+  #isOutput = new Uint8Array(1024);
+  #deletedOutputs = new Set<number>();
+  readonly #unsubscribe: (() => void) | undefined;
+
+  constructor(series: SeriesIndex, engine: RelabelEngine) {
+    this.#series = series;
+    this.#engine = engine;
+    const unsub = (series as SeriesIndex & DeletingIndex).onDelete?.((ref) => this.forget(ref));
+    this.#unsubscribe = typeof unsub === 'function' ? unsub : undefined;
+  }
+
+  /** The output ref of `ref`, or -1 when the rules drop it. Throws what `resolve` throws. */
+  map(tenant: Tenant, ref: number): number {
+    this.#sweep();
+    const cell = ref < this.#cache.length ? this.#cache[ref]! : UNKNOWN;
+    const out = cell === UNKNOWN ? this.#miss(tenant, ref) : cell;
+    return out === DROPPED ? -1 : out - OFFSET;
+  }
+
+  /** A new batch with rewritten refs and the dropped rows removed; the input is not touched. */
+  rewrite(batch: SampleBatch): RewriteResult {
+    this.#sweep();
+    const n = batch.length;
+    const inRefs = batch.refs;
+    const refs = new Uint32Array(n);
+    const keep = new Uint8Array(n);
+    let kept = 0;
+    let dropped = 0;
+    let refused = 0;
+    for (let i = 0; i < n; i++) {
+      const ref = inRefs[i]!;
+      let cell = ref < this.#cache.length ? this.#cache[ref]! : UNKNOWN;
+      if (cell === UNKNOWN) {
+        try {
+          cell = this.#miss(batch.tenant, ref);
+        } catch (err) {
+          if (!(err instanceof LimitExceededError)) throw err;
+          refused++;
+          continue;
+        }
+      }
+      if (cell === DROPPED) {
+        dropped++;
+        continue;
+      }
+      refs[i] = cell - OFFSET;
+      keep[i] = 1;
+      kept++;
+    }
+    if (kept === 0 && !batch.side) return { batch: undefined, dropped, refused };
+    return { batch: compact(batch, refs, keep, kept, (ref) => this.map(batch.tenant, ref)), dropped, refused };
+  }
+
+  /** Forgets a ref the index deleted (also called by the index's onDelete hook). */
+  forget(ref: number): void {
+    if (ref < this.#cache.length) this.#cache[ref] = UNKNOWN;
+    if (ref < this.#isOutput.length && this.#isOutput[ref]) {
+      this.#isOutput[ref] = 0;
+      this.#deletedOutputs.add(ref);
+    }
+  }
+
+  /** Drops every cached decision, e.g. after the rules changed. */
+  clear(): void {
+    this.#cache.fill(UNKNOWN);
+    this.#isOutput.fill(0);
+    this.#deletedOutputs.clear();
+  }
+
+  close(): void {
+    this.#unsubscribe?.();
+  }
+
+  #miss(tenant: Tenant, ref: number): number {
+    const labels = this.#engine.relabel(this.#series.labels(ref));
+    let cell = DROPPED;
+    if (labels !== undefined) {
+      const out = this.#series.resolve(tenant, labels);
+      cell = out + OFFSET;
+      this.#isOutput = ensure(this.#isOutput, out);
+      this.#isOutput[out] = 1;
+    }
+    this.#cache = ensure(this.#cache, ref);
+    this.#cache[ref] = cell;
+    return cell;
+  }
+
+  /** Deleted output refs are rare and come in bursts (index GC): one pass clears them all. */
+  #sweep(): void {
+    if (this.#deletedOutputs.size === 0) return;
+    const dead = this.#deletedOutputs;
+    const cache = this.#cache;
+    for (let i = 0; i < cache.length; i++) {
+      const c = cache[i]!;
+      if (c >= OFFSET && dead.has(c - OFFSET)) cache[i] = UNKNOWN;
+    }
+    dead.clear();
+  }
+}
+
+function ensure<T extends Uint32Array | Uint8Array>(arr: T, index: number): T {
+  if (index < arr.length) return arr;
+  let size = arr.length;
+  while (size <= index) size *= 2;
+  const grown = new (arr.constructor as new (n: number) => T)(size);
+  grown.set(arr);
+  return grown;
+}
+
+function compact(batch: SampleBatch, refs: Uint32Array, keep: Uint8Array, kept: number, mapRef: (ref: number) => number): SampleBatch {
+  const n = batch.length;
+  const side = batch.side && rewriteSide(batch.side, mapRef);
+  if (kept === n) {
+    return { tenant: batch.tenant, length: n, refs, ts: batch.ts.slice(0, n), values: batch.values.slice(0, n), ...(side ? { side } : {}) };
+  }
+  const outRefs = new Uint32Array(kept);
+  const ts = new Float64Array(kept);
+  const values = new Float64Array(kept);
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    if (!keep[i]) continue;
+    outRefs[j] = refs[i]!;
+    ts[j] = batch.ts[i]!;
+    values[j] = batch.values[i]!;
+    j++;
+  }
+  return { tenant: batch.tenant, length: kept, refs: outRefs, ts, values, ...(side ? { side } : {}) };
+}
+
+/** Exemplars and histograms follow their series: rewritten, or dropped with it. */
+function rewriteSide(side: NonNullable<SampleBatch['side']>, mapRef: (ref: number) => number): SampleBatch['side'] {
+  const safeMap = (ref: number) => {
+    try {
+      return mapRef(ref);
+    } catch (err) {
+      if (err instanceof LimitExceededError) return -1;
+      throw err;
+    }
+  };
+  const out: NonNullable<SampleBatch['side']> = {};
+  if (side.exemplars) out.exemplars = side.exemplars.flatMap((e) => remap(e, safeMap(e.ref)));
+  if (side.histograms) out.histograms = side.histograms.flatMap((h) => remap(h, safeMap(h.ref)));
+  if (side.metadata) out.metadata = side.metadata;
+  return out;
+}
+
+function remap<T extends { ref: number }>(row: T, ref: number): T[] {
+  return ref < 0 ? [] : [{ ...row, ref }];
+}

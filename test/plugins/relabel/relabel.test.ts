@@ -1,0 +1,153 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import relabel from '../../../plugins/relabel/index.js';
+import type { SampleBatch } from '../../../host/batch/sample-batch.js';
+import type { Tenant } from '../../../host/batch/tenant.js';
+import { validate } from '../../../host/config/schema.js';
+import { MapSeriesIndex } from '../../../host/series/map-series-index.js';
+import { labelsFromRecord, type Labels } from '../../../host/series/labels.js';
+import { createTestHost, type TestHost } from '../../kit/context.js';
+import { RecordingConsumer } from '../../kit/recording-consumer.js';
+
+/** A Map index that also deletes, with the onDelete hook the real index offers. */
+class DeletingIndex extends MapSeriesIndex {
+  readonly listeners: ((ref: number) => void)[] = [];
+  labelReads = 0;
+  override labels(ref: number): Labels {
+    this.labelReads++;
+    return super.labels(ref);
+  }
+  onDelete(listener: (ref: number) => void): () => void {
+    this.listeners.push(listener);
+    return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
+  }
+  delete(ref: number): void {
+    for (const l of this.listeners) l(ref);
+  }
+}
+
+const T1: Tenant = { accountId: 1, projectId: 0 };
+const T2: Tenant = { accountId: 2, projectId: 7 };
+
+let host: TestHost;
+afterEach(() => host?.cleanup());
+
+async function setup(rules: unknown[]) {
+  const series = new DeletingIndex();
+  host = createTestHost({ series });
+  const parsed = validate(relabel.config as never, { relabel_configs: rules }, 'relabel/t');
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  const out = new RecordingConsumer();
+  const { ctx } = host.context('relabel/t');
+  const component = await relabel.create(ctx, parsed.value as never, out);
+  const ref = (tenant: Tenant, rec: Record<string, string>) => series.resolve(tenant, labelsFromRecord(rec));
+  return { series, out, component, ref };
+}
+
+function batch(tenant: Tenant, refs: number[], start = 1000): SampleBatch {
+  return {
+    tenant,
+    length: refs.length,
+    refs: Uint32Array.from(refs),
+    ts: Float64Array.from(refs, (_, i) => start + i),
+    values: Float64Array.from(refs, (_, i) => i * 1.5),
+  };
+}
+
+async function droppedMetric(reason: string): Promise<number> {
+  const m = await host.registry.getSingleMetric('sluice_relabel_dropped_samples_total')!.get();
+  return m.values.find((v) => v.labels.reason === reason)?.value ?? 0;
+}
+
+const rules = [
+  { source_labels: ['__name__'], regex: 'go_.*', action: 'drop' },
+  { source_labels: ['instance'], regex: '([^:]+):\\d+', target_label: 'instance' },
+];
+
+describe('relabel processor', () => {
+  it('rewrites refs to the relabeled series, removes dropped rows and counts them', async () => {
+    const { series, out, component, ref } = await setup(rules);
+    const a = ref(T1, { __name__: 'up', instance: 'h1:9100' });
+    const g = ref(T1, { __name__: 'go_goroutines', instance: 'h1:9100' });
+    await component.consume!(batch(T1, [a, g, a, g]));
+    expect(out.bySeries(series)).toEqual({ 'up{instance="h1"}': [[1000, 0], [1002, 3]] });
+    expect(await droppedMetric('rules')).toBe(2);
+  });
+
+  it('relabels each series once and then answers from the cache', async () => {
+    const { series, out, component, ref } = await setup(rules);
+    const a = ref(T1, { __name__: 'up', instance: 'h1:9100' });
+    const b = ref(T1, { __name__: 'up', instance: 'h2:9100' });
+    await component.consume!(batch(T1, [a, b]));
+    const reads = series.labelReads;
+    for (let i = 0; i < 5; i++) await component.consume!(batch(T1, [b, a, b]));
+    expect(series.labelReads).toBe(reads);
+    expect(out.samples()).toHaveLength(2 + 15);
+  });
+
+  it('keeps every sample in its own tenant even when two tenants share a label set', async () => {
+    const { series, out, component, ref } = await setup(rules);
+    const labels = { __name__: 'up', instance: 'h1:9100' };
+    await component.consume!(batch(T1, [ref(T1, labels)]));
+    await component.consume!(batch(T2, [ref(T2, labels)]));
+    const [b1, b2] = out.batches;
+    expect(b1!.tenant).toEqual(T1);
+    expect(b2!.tenant).toEqual(T2);
+    expect(series.tenant(b1!.refs[0]!)).toEqual(T1);
+    expect(series.tenant(b2!.refs[0]!)).toEqual(T2);
+    expect(b1!.refs[0]).not.toBe(b2!.refs[0]);
+  });
+
+  it('does not touch the batch it was given', async () => {
+    const { component, ref } = await setup(rules);
+    const a = ref(T1, { __name__: 'up', instance: 'h1:9100' });
+    const g = ref(T1, { __name__: 'go_gc', instance: 'h1:9100' });
+    const input = batch(T1, [a, g, a]);
+    const copy = { refs: input.refs.slice(), ts: input.ts.slice(), values: input.values.slice() };
+    await component.consume!(input);
+    expect(input.refs).toEqual(copy.refs);
+    expect(input.ts).toEqual(copy.ts);
+    expect(input.values).toEqual(copy.values);
+  });
+
+  it('emits nothing for a batch whose every series is dropped', async () => {
+    const { out, component, ref } = await setup(rules);
+    await component.consume!(batch(T1, [ref(T1, { __name__: 'go_gc' })]));
+    expect(out.batches).toHaveLength(0);
+  });
+
+  it('relabels a series again after the index deleted its ref', async () => {
+    const { series, out, component, ref } = await setup([{ target_label: 'seen', replacement: 'yes' }]);
+    const a = ref(T1, { __name__: 'up' });
+    await component.consume!(batch(T1, [a]));
+    const first = out.batches[0]!.refs[0]!;
+    series.delete(first);
+    const reads = series.labelReads;
+    await component.consume!(batch(T1, [a]));
+    expect(series.labelReads).toBe(reads + 1);
+    series.delete(a);
+    await component.consume!(batch(T1, [a]));
+    expect(series.labelReads).toBe(reads + 2);
+  });
+
+  it('moves exemplars and histograms with their series and drops them with it', async () => {
+    const { out, component, ref } = await setup(rules);
+    const a = ref(T1, { __name__: 'up', instance: 'h1:9100' });
+    const g = ref(T1, { __name__: 'go_gc', instance: 'h1:9100' });
+    const input: SampleBatch = {
+      ...batch(T1, [a]),
+      side: {
+        exemplars: [{ ref: a, labels: [['trace_id', 'x']], value: 1, ts: 1 }, { ref: g, labels: [], value: 2, ts: 1 }],
+        histograms: [{ ref: g, ts: 5, histogram: {} }],
+      },
+    };
+    await component.consume!(input);
+    const side = out.batches[0]!.side!;
+    expect(side.exemplars!.map((e) => e.ref)).toEqual([out.batches[0]!.refs[0]]);
+    expect(side.histograms).toEqual([]);
+  });
+
+  it('rejects an invalid rule with the path of the field', () => {
+    const r = validate(relabel.config as never, { relabel_configs: [{ action: 'hashmod', source_labels: ['a'], target_label: 'b' }] }, 'processors.relabel/x');
+    expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['processors.relabel/x.relabel_configs[0].modulus']);
+  });
+});
