@@ -12,3 +12,9 @@ export { print, printDuration, type PrintOptions } from './printer.js';
 export { pretty } from './pretty.js';
 export { FUNCTIONS, getFunction, type FunctionSignature } from './functions.js';
 export { exprEqual } from './equality.js';
+export { allMatchers, children, selectors, transform, walk } from './walk.js';
+export { mayCarry, resultLabels, type LabelSet } from './labels.js';
+export {
+  durationMs, requirements, type RequirementOptions, type Requirements, type SelectorRequirement,
+} from './requirements.js';
+export { promqlFmt, type FmtIO } from './fmt-command.js';
