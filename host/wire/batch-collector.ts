@@ -1,0 +1,72 @@
+import { BatchBuilder, type Exemplar, type MetricMetadata, type SampleBatch } from '../batch/sample-batch.js';
+import type { Tenant } from '../batch/tenant.js';
+import type { SeriesIndex } from '../series/series-index.js';
+
+/** What one decoded request held, for self-metrics and the remote_write 2.0 response headers. */
+export interface DecodeCounts {
+  series: number;
+  samples: number;
+  histograms: number;
+  exemplars: number;
+  metadata: number;
+}
+
+/**
+ * Where decoders put what they read: resolves series keys to refs and fills batches of at most
+ * `maxBatchSamples` rows. Decoders finish a whole request before any batch leaves, so a body that
+ * turns out malformed halfway is refused as a whole and nothing of it reaches the pipeline.
+ */
+export class BatchCollector {
+  readonly counts: DecodeCounts = { series: 0, samples: 0, histograms: 0, exemplars: 0, metadata: 0 };
+  readonly #series: SeriesIndex;
+  readonly #tenant: Tenant;
+  readonly #max: number;
+  readonly #done: SampleBatch[] = [];
+  #builder: BatchBuilder;
+
+  constructor(series: SeriesIndex, tenant: Tenant, maxBatchSamples: number) {
+    if (!(maxBatchSamples >= 1)) throw new RangeError(`maxBatchSamples must be at least 1, got ${maxBatchSamples}`);
+    this.#series = series;
+    this.#tenant = tenant;
+    this.#max = maxBatchSamples;
+    this.#builder = new BatchBuilder(tenant, Math.min(maxBatchSamples, 4096));
+  }
+
+  /**
+   * The one place decoders turn key bytes into a series ref, so that a faster index entry point
+   * (a WebAssembly scratch buffer) can replace it without touching the decoders.
+   */
+  resolve(key: Uint8Array, length: number): number {
+    this.counts.series++;
+    return this.#series.resolveKey(this.#tenant, key, length);
+  }
+
+  sample(ref: number, ts: number, value: number): void {
+    const b = this.#builder;
+    b.push(ref, ts, value);
+    this.counts.samples++;
+    if (b.length >= this.#max) this.#done.push(b.take());
+  }
+
+  histogram(ref: number, ts: number, histogram: Record<string, unknown>): void {
+    (this.#builder.side().histograms ??= []).push({ ref, ts, histogram });
+    this.counts.histograms++;
+  }
+
+  exemplar(e: Exemplar): void {
+    (this.#builder.side().exemplars ??= []).push(e);
+    this.counts.exemplars++;
+  }
+
+  metadata(m: MetricMetadata): void {
+    (this.#builder.side().metadata ??= []).push(m);
+    this.counts.metadata++;
+  }
+
+  /** The filled batches, in order; the collector is empty afterwards. */
+  finish(): SampleBatch[] {
+    const last = this.#builder.take();
+    if (last.length > 0 || last.side) this.#done.push(last);
+    return this.#done.splice(0);
+  }
+}

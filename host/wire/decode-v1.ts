@@ -1,0 +1,156 @@
+import type { BatchCollector } from './batch-collector.js';
+import { ProtoCursor, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-cursor.js';
+import { decodeHistogram, METRIC_TYPE_NAMES } from './remote-write-schema.js';
+import type { SeriesKeyBuilder } from './series-key-builder.js';
+
+const text = new TextDecoder();
+
+/**
+ * Walks a `prometheus.WriteRequest` (remote_write 1.0) without building an object per series,
+ * label or sample: label bytes go straight into the series key, samples into the batch columns.
+ * Exemplars, native histograms and metadata (rare, and needed as data downstream) are materialised.
+ * Fields may come in any order, as protobuf allows; unknown fields are skipped.
+ */
+export function decodeWriteRequestV1(body: Uint8Array, out: BatchCollector, keys: SeriesKeyBuilder): void {
+  const c = new ProtoCursor(body);
+  const ts = new ProtoCursor(body);
+  let index = 0;
+  while (c.pos < c.end) {
+    const tag = c.uint32('WriteRequest field tag');
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (field === 1 && wire === WIRE_LEN) {
+      const len = c.length('WriteRequest.timeseries');
+      ts.pos = c.pos;
+      ts.end = c.pos + len;
+      decodeTimeSeries(ts, out, keys, index++);
+      c.pos += len;
+    } else if (field === 3 && wire === WIRE_LEN) {
+      const len = c.length('WriteRequest.metadata');
+      decodeMetadata(new ProtoCursor(body, c.pos, c.pos + len), out);
+      c.pos += len;
+    } else c.skip(wire, 'WriteRequest');
+  }
+}
+
+function decodeTimeSeries(c: ProtoCursor, out: BatchCollector, keys: SeriesKeyBuilder, index: number): void {
+  const start = c.pos;
+  // First pass: the labels, which may follow the samples in a legal encoding.
+  keys.reset(index);
+  while (c.pos < c.end) {
+    const tag = c.uint32('TimeSeries field tag');
+    if (tag === ((1 << 3) | WIRE_LEN)) {
+      const len = c.length('TimeSeries.labels');
+      readLabel(c, c.pos + len, keys);
+    } else c.skip(tag & 7, 'TimeSeries');
+  }
+  keys.finish();
+  const ref = out.resolve(keys.key, keys.length);
+  c.pos = start;
+  while (c.pos < c.end) {
+    const tag = c.uint32('TimeSeries field tag');
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (wire !== WIRE_LEN || field < 2 || field > 4) {
+      c.skip(wire, 'TimeSeries');
+      continue;
+    }
+    const len = c.length('TimeSeries field');
+    const end = c.pos + len;
+    if (field === 2) readSample(c, end, out, ref);
+    else if (field === 3) readExemplar(c, end, out, ref);
+    else {
+      const h = decodeHistogram(c.buf.subarray(c.pos, end));
+      out.histogram(ref, Number(h.timestamp ?? 0), h);
+    }
+    c.pos = end;
+  }
+}
+
+function readLabel(c: ProtoCursor, end: number, keys: SeriesKeyBuilder): void {
+  let ns = 0;
+  let nl = 0;
+  let vs = 0;
+  let vl = 0;
+  const outer = c.end;
+  c.end = end;
+  while (c.pos < end) {
+    const tag = c.uint32('Label field tag');
+    if (tag === ((1 << 3) | WIRE_LEN)) {
+      nl = c.length('Label.name');
+      ns = c.pos;
+      c.pos += nl;
+    } else if (tag === ((2 << 3) | WIRE_LEN)) {
+      vl = c.length('Label.value');
+      vs = c.pos;
+      c.pos += vl;
+    } else c.skip(tag & 7, 'Label');
+  }
+  c.end = outer;
+  keys.add(c.buf, ns, nl, vs, vl);
+}
+
+function readSample(c: ProtoCursor, end: number, out: BatchCollector, ref: number): void {
+  let value = 0;
+  let ts = 0;
+  const outer = c.end;
+  c.end = end;
+  while (c.pos < end) {
+    const tag = c.uint32('Sample field tag');
+    if (tag === ((1 << 3) | WIRE_I64)) value = c.double('Sample.value');
+    else if (tag === ((2 << 3) | WIRE_VARINT)) ts = c.int64('Sample.timestamp');
+    else c.skip(tag & 7, 'Sample');
+  }
+  c.end = outer;
+  out.sample(ref, ts, value);
+}
+
+function readExemplar(c: ProtoCursor, end: number, out: BatchCollector, ref: number): void {
+  const labels: [string, string][] = [];
+  let value = 0;
+  let ts = 0;
+  const sub = new ProtoCursor(c.buf, c.pos, end);
+  while (sub.pos < end) {
+    const tag = sub.uint32('Exemplar field tag');
+    if (tag === ((1 << 3) | WIRE_LEN)) {
+      const len = sub.length('Exemplar.labels');
+      labels.push(readLabelStrings(new ProtoCursor(c.buf, sub.pos, sub.pos + len)));
+      sub.pos += len;
+    } else if (tag === ((2 << 3) | WIRE_I64)) value = sub.double('Exemplar.value');
+    else if (tag === ((3 << 3) | WIRE_VARINT)) ts = sub.int64('Exemplar.timestamp');
+    else sub.skip(tag & 7, 'Exemplar');
+  }
+  out.exemplar({ ref, labels, value, ts });
+}
+
+function readLabelStrings(c: ProtoCursor): [string, string] {
+  let name = '';
+  let value = '';
+  while (c.pos < c.end) {
+    const tag = c.uint32('Label field tag');
+    if (tag === ((1 << 3) | WIRE_LEN) || tag === ((2 << 3) | WIRE_LEN)) {
+      const len = c.length('Label');
+      const s = text.decode(c.buf.subarray(c.pos, c.pos + len));
+      if (tag >>> 3 === 1) name = s;
+      else value = s;
+      c.pos += len;
+    } else c.skip(tag & 7, 'Label');
+  }
+  return [name, value];
+}
+
+function decodeMetadata(c: ProtoCursor, out: BatchCollector): void {
+  let type = 0;
+  const strings = ['', '', '', '', '', ''];
+  while (c.pos < c.end) {
+    const tag = c.uint32('MetricMetadata field tag');
+    const field = tag >>> 3;
+    if (field === 1 && (tag & 7) === WIRE_VARINT) type = c.uint32('MetricMetadata.type');
+    else if ((field === 2 || field === 4 || field === 5) && (tag & 7) === WIRE_LEN) {
+      const len = c.length('MetricMetadata field');
+      strings[field] = text.decode(c.buf.subarray(c.pos, c.pos + len));
+      c.pos += len;
+    } else c.skip(tag & 7, 'MetricMetadata');
+  }
+  out.metadata({ metricFamilyName: strings[2]!, type: METRIC_TYPE_NAMES[type] ?? 'unknown', help: strings[4]!, unit: strings[5]! });
+}

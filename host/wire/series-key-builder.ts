@@ -1,0 +1,154 @@
+import { writeVarint } from '../series/series-key.js';
+import { WireError } from './wire-error.js';
+
+/** Limits that keep one request from blowing up the series index. */
+export interface LabelLimits {
+  /** More labels than this in one series is refused (400). */
+  maxLabelsPerSeries: number;
+  /** A label name or value longer than this (in bytes) is refused (400). */
+  maxLabelValueLength: number;
+  /** Accept any UTF-8 label name (Prometheus 3); otherwise `[a-zA-Z_][a-zA-Z0-9_]*`. */
+  utf8Names: boolean;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const NAME_OK = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  const ch = String.fromCharCode(c);
+  NAME_OK[c] = /[a-zA-Z_]/.test(ch) ? 2 : /[0-9]/.test(ch) ? 1 : 0;
+}
+
+/**
+ * Writes a series' canonical key (series-key.ts) label by label, straight from the bytes a decoder
+ * is reading, and enforces the remote_write rules while doing so: names sorted and unique, names
+ * and values non-empty and valid UTF-8, and the limits. One builder serves a whole request; the
+ * scratch buffer grows as needed and is reused.
+ */
+export class SeriesKeyBuilder {
+  key = new Uint8Array(4096);
+  length = 0;
+  #count = 0;
+  #prevName = 0;
+  #prevNameLen = 0;
+  readonly #limits: LabelLimits;
+
+  constructor(limits: LabelLimits) {
+    this.#limits = limits;
+  }
+
+  /** Index of the series in its request, named in error messages. */
+  series = 0;
+
+  /** Starts the key of series number `series` of the request. */
+  reset(series: number): void {
+    this.length = 0;
+    this.#count = 0;
+    this.series = series;
+  }
+
+  get labelCount(): number {
+    return this.#count;
+  }
+
+  /** Appends one label whose name and value are `src[ns, ns+nl)` and `src[vs, vs+vl)`. */
+  add(src: Uint8Array, ns: number, nl: number, vs: number, vl: number): void {
+    try {
+      this.#add(src, ns, nl, vs, vl);
+    } catch (err) {
+      if (err instanceof WireError) throw new WireError(err.reason, `${err.message} (series ${this.series})`);
+      throw err;
+    }
+  }
+
+  /** Checks what can only be checked once all labels are in: that there is at least one. */
+  finish(): void {
+    if (this.#count === 0) throw new WireError('labels', `invalid labels: series ${this.series} has no labels`);
+  }
+
+  #add(src: Uint8Array, ns: number, nl: number, vs: number, vl: number): void {
+    const limits = this.#limits;
+    if (++this.#count > limits.maxLabelsPerSeries) {
+      throw new WireError('label_limits', `series has more than ${limits.maxLabelsPerSeries} labels (max_labels_per_series)`);
+    }
+    if (nl === 0) throw new WireError('labels', 'invalid labels: empty label name');
+    if (vl === 0) throw new WireError('labels', `invalid labels: empty value for label ${text(src, ns, nl)}`);
+    if (nl > limits.maxLabelValueLength || vl > limits.maxLabelValueLength) {
+      throw new WireError(
+        'label_limits',
+        `label ${text(src, ns, Math.min(nl, 64))} has a ${nl > limits.maxLabelValueLength ? 'name' : 'value'} longer than ${limits.maxLabelValueLength} bytes (max_label_value_length)`,
+      );
+    }
+    this.#ensure(10 + nl + vl);
+    const key = this.key;
+    let p = this.length;
+    p = writeVarint(key, p, nl);
+    const nameAt = p;
+    let high = copy(src, ns, nl, key, p);
+    p += nl;
+    p = writeVarint(key, p, vl);
+    high |= copy(src, vs, vl, key, p);
+    p += vl;
+    if (high >= 0x80) checkUtf8(src, ns, nl, vs, vl);
+    if (!limits.utf8Names) checkName(key, nameAt, nl);
+    if (this.#count > 1) {
+      const order = compare(key, this.#prevName, this.#prevNameLen, nameAt, nl);
+      if (order === 0) throw new WireError('labels', `invalid labels: duplicate label name ${text(key, nameAt, nl)}`);
+      if (order > 0) throw new WireError('labels', `invalid labels: not sorted, ${text(key, nameAt, nl)} after ${text(key, this.#prevName, this.#prevNameLen)}`);
+    }
+    this.#prevName = nameAt;
+    this.#prevNameLen = nl;
+    this.length = p;
+  }
+
+  #ensure(extra: number): void {
+    if (this.length + extra <= this.key.length) return;
+    const next = new Uint8Array(Math.max(this.key.length * 2, this.length + extra));
+    next.set(this.key.subarray(0, this.length));
+    this.key = next;
+  }
+}
+
+function copy(src: Uint8Array, from: number, len: number, dst: Uint8Array, to: number): number {
+  let high = 0;
+  if (len < 24) {
+    for (let i = 0; i < len; i++) {
+      const b = src[from + i]!;
+      high |= b;
+      dst[to + i] = b;
+    }
+    return high;
+  }
+  dst.set(src.subarray(from, from + len), to);
+  for (let i = 0; i < len; i++) high |= src[from + i]!;
+  return high;
+}
+
+/** Byte order, which is how Prometheus (Go strings) sorts label names. */
+function compare(buf: Uint8Array, a: number, al: number, b: number, bl: number): number {
+  const n = Math.min(al, bl);
+  for (let i = 0; i < n; i++) {
+    const d = buf[a + i]! - buf[b + i]!;
+    if (d !== 0) return d;
+  }
+  return al - bl;
+}
+
+function checkName(buf: Uint8Array, at: number, len: number): void {
+  // __name__ is itself a valid name, so no exception is needed for it.
+  let ok = NAME_OK[buf[at]!] === 2;
+  for (let i = 1; ok && i < len; i++) ok = NAME_OK[buf[at + i]!] !== 0;
+  if (!ok) throw new WireError('labels', `invalid labels: label name ${text(buf, at, len)} does not match [a-zA-Z_][a-zA-Z0-9_]*`);
+}
+
+function checkUtf8(src: Uint8Array, ns: number, nl: number, vs: number, vl: number): void {
+  try {
+    utf8.decode(src.subarray(ns, ns + nl));
+    utf8.decode(src.subarray(vs, vs + vl));
+  } catch {
+    throw new WireError('labels', `invalid labels: label ${JSON.stringify(new TextDecoder().decode(src.subarray(ns, ns + Math.min(nl, 64))))} is not valid UTF-8`);
+  }
+}
+
+function text(buf: Uint8Array, at: number, len: number): string {
+  return JSON.stringify(new TextDecoder().decode(buf.subarray(at, at + len)));
+}

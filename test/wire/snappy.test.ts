@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import snappy from 'snappyjs';
+import { describe, expect, it } from 'vitest';
+import { TooLargeError } from '../../host/errors.js';
+import { snappyDeclaredLength, snappyDecompress } from '../../host/wire/snappy.js';
+import { WireError } from '../../host/wire/wire-error.js';
+
+const compress = (raw: Uint8Array): Uint8Array => new Uint8Array(snappy.compress(raw));
+
+/** Data with long repeats and short literals, as protobuf bodies have. */
+const repetitive = fc
+  .array(fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.constantFrom(...['__name__', 'instance', 'http_requests_total', 'job'].map((s) => new TextEncoder().encode(s)))), { maxLength: 400 })
+  .chain((parts) => fc.integer({ min: 1, max: 5 }).map((times) => Uint8Array.from(Array.from({ length: times }, () => parts.flatMap((p) => [...p])).flat())));
+
+describe('snappy block decompression', () => {
+  it('gives the same bytes as snappyjs for random and repetitive input', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 100_000 }), repetitive), (raw) => {
+        const z = compress(raw);
+        const mine = snappyDecompress(z, 1 << 24);
+        expect(Buffer.from(mine).equals(Buffer.from(snappy.uncompress(z)))).toBe(true);
+        expect(Buffer.from(mine).equals(Buffer.from(raw))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses corrupted input with a WireError and never reads out of bounds', () => {
+    fc.assert(
+      fc.property(repetitive, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (raw, flips) => {
+        const z = compress(raw);
+        for (const [at, byte] of flips) z[at % z.length] = byte;
+        try {
+          const out = snappyDecompress(z, 1 << 24);
+          expect(out.length).toBe(snappyDeclaredLength(z));
+        } catch (err) {
+          expect(err instanceof WireError || err instanceof TooLargeError).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses every truncation of a valid block', () => {
+    const z = compress(new TextEncoder().encode('abcabcabcabc'.repeat(50) + 'tail'));
+    for (let cut = 0; cut < z.length; cut++) expect(() => snappyDecompress(z.subarray(0, cut), 1 << 20)).toThrow(WireError);
+  });
+
+  it('refuses a block declaring more than the limit before allocating it', () => {
+    const bomb = Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]);
+    expect(() => snappyDecompress(bomb, 32 << 20)).toThrow(TooLargeError);
+  });
+
+  it('refuses a copy that points before the start of the output', () => {
+    // Declared 8 bytes; a 2-byte-offset copy of length 4 from offset 3 with nothing written yet.
+    expect(() => snappyDecompress(Uint8Array.from([8, 0x0e, 3, 0]), 100)).toThrow(/before the start/);
+  });
+});
