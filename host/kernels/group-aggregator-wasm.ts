@@ -1,7 +1,7 @@
 import type { AggregateState, GroupAggregator } from './group-aggregator.js';
 import { loadKernel, type KernelInstance, type KernelVariant } from './loader.js';
 
-export const AGGREGATE_ABI_VERSION = 1;
+export const AGGREGATE_ABI_VERSION = 2;
 
 interface AggregateExports {
   memory: WebAssembly.Memory;
