@@ -8,9 +8,16 @@ import { parseBytes, parseDuration } from './duration.js';
  */
 export type ConfigSchema<T = unknown> = z.ZodType<T>;
 
-/** A Prometheus duration string, parsed to milliseconds. */
+/** A Prometheus duration string, parsed to milliseconds; optional when it has a default. */
+export function duration(description: string): ReturnType<typeof durationBase>;
+export function duration(description: string, defaultValue: string): ReturnType<ReturnType<typeof durationBase>['prefault']>;
 export function duration(description: string, defaultValue?: string) {
-  const base = z
+  const base = durationBase(description, defaultValue);
+  return defaultValue === undefined ? base : base.prefault(defaultValue);
+}
+
+function durationBase(description: string, defaultValue?: string) {
+  return z
     .string({ error: 'expected a duration such as 30s, 1m or 1h30m' })
     .transform((text, ctx) => {
       const ms = parseDuration(text);
@@ -21,12 +28,18 @@ export function duration(description: string, defaultValue?: string) {
       return ms;
     })
     .meta({ format: 'duration', description, ...(defaultValue === undefined ? {} : { default: defaultValue }) });
+}
+
+/** A byte size (`64MiB`, `1GB`, or a plain number of bytes), parsed to bytes; optional when it has a default. */
+export function byteSize(description: string): ReturnType<typeof byteSizeBase>;
+export function byteSize(description: string, defaultValue: string | number): ReturnType<ReturnType<typeof byteSizeBase>['prefault']>;
+export function byteSize(description: string, defaultValue?: string | number) {
+  const base = byteSizeBase(description, defaultValue);
   return defaultValue === undefined ? base : base.prefault(defaultValue);
 }
 
-/** A byte size (`64MiB`, `1GB`, or a plain number of bytes), parsed to bytes. */
-export function byteSize(description: string, defaultValue?: string | number) {
-  const base = z
+function byteSizeBase(description: string, defaultValue?: string | number) {
+  return z
     .union([z.string(), z.number()], { error: 'expected a size such as 64MiB or 1GB' })
     .transform((v, ctx) => {
       const bytes = parseBytes(v);
@@ -37,7 +50,6 @@ export function byteSize(description: string, defaultValue?: string | number) {
       return bytes;
     })
     .meta({ format: 'bytes', description, ...(defaultValue === undefined ? {} : { default: defaultValue }) });
-  return defaultValue === undefined ? base : base.prefault(defaultValue);
 }
 
 /** Turns zod issues into config issues with dotted paths below `base`. */

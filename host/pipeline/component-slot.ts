@@ -25,6 +25,8 @@ export class ComponentSlot implements Consumer {
   #inFlightDone: (() => void)[] = [];
   #gate: Promise<void> | undefined;
   #stopped = false;
+  /** Called for every batch the slot accepts (the host counts them). */
+  onConsume: (batch: SampleBatch) => void = () => undefined;
 
   constructor(id: string, kind: PluginKind, first: Generation) {
     this.id = id;
@@ -46,6 +48,7 @@ export class ComponentSlot implements Consumer {
     if (!gen?.component.consume || this.#stopped) {
       throw new Error(`BUG: ${this.id} received a batch while ${this.#stopped ? 'stopped' : 'it consumes nothing'}`);
     }
+    this.onConsume(batch);
     this.#inFlight++;
     try {
       await gen.component.consume(batch);

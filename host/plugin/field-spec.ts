@@ -29,9 +29,9 @@ function fieldToZod(spec: FieldSpec): z.ZodType {
   const d = spec.default;
   switch (spec.type) {
     case 'duration':
-      return withPresence(duration(spec.description, d === undefined ? undefined : String(d)), spec, true);
+      return withPresence(d === undefined ? duration(spec.description) : duration(spec.description, String(d)), spec, true);
     case 'bytes':
-      return withPresence(byteSize(spec.description, d as string | number | undefined), spec, true);
+      return withPresence(d === undefined ? byteSize(spec.description) : byteSize(spec.description, d as string | number), spec, true);
     case 'string':
       return withPresence(spec.enum ? z.enum(spec.enum as [string, ...string[]]) : z.string(), spec);
     case 'number':

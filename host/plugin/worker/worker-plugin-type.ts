@@ -12,7 +12,7 @@ import type { PluginType } from '../plugin-type.js';
 import type { LoadedManifest, Notice, ReplyEnvelope, Request } from './protocol.js';
 import { toWire } from './wire-batch.js';
 
-const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker-main.ts' : './worker-main.js', import.meta.url);
+const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './dev-entry.mjs' : './worker-main.js', import.meta.url);
 
 /** An error that crossed the thread boundary, keeping its retryable flag. */
 class RemoteError extends SluiceError {
@@ -33,7 +33,7 @@ interface Instance {
  * (re-importing in-process leaks every version, DESIGN §4).
  */
 export async function loadWorkerType(file: string, entry: string): Promise<PluginType> {
-  const worker = new Worker(WORKER_ENTRY, { execArgv: WORKER_ENTRY.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [] });
+  const worker = new Worker(WORKER_ENTRY);
   worker.unref();
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   const instances = new Map<number, Instance>();

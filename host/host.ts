@@ -1,0 +1,347 @@
+import { isDeepStrictEqual } from 'node:util';
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { readConfigFile } from './config/load-config.js';
+import { sectionPath, validateConfig, type ComponentSpec, type ValidConfig } from './config/validate-config.js';
+import { ConfigError, type ConfigIssue } from './errors.js';
+import { DynamicRouter } from './http/dynamic-router.js';
+import { registerHostRoutes, type PluginStatus } from './http/host-routes.js';
+import { createHttpServer } from './http/server.js';
+import { createKernels, type Kernels } from './kernels/kernels.js';
+import { Graph } from './pipeline/graph.js';
+import { loadBuiltinTypes } from './plugin/builtin-plugins.js';
+import { systemClock, type Clock } from './plugin/context.js';
+import type { HostServices } from './plugin/create-context.js';
+import { DropInWatcher } from './plugin/drop-in-dir.js';
+import { DropInManager, type DropInChange } from './plugin/drop-in-manager.js';
+import type { PluginType } from './plugin/plugin-type.js';
+import { TypeRegistry } from './plugin/type-registry.js';
+import { MapSeriesIndex } from './series/map-series-index.js';
+import type { SeriesIndex } from './series/series-index.js';
+import { HostMetrics } from './telemetry/host-metrics.js';
+import { createLogger } from './telemetry/logger.js';
+import { createRegistry } from './telemetry/registry.js';
+
+export interface HostOptions {
+  /** YAML config file; re-read on reload. */
+  configFile?: string;
+  /** A config given as data (flag-built pipelines, tests); used when there is no file. */
+  config?: unknown;
+  /** The drop-in plugin directory, watched while the host runs. */
+  pluginsDir?: string;
+  /** `host:port` to serve HTTP on; none when undefined. */
+  listenAddress?: string;
+  enableLifecycle?: boolean;
+  shutdownTimeoutMs?: number;
+  maxBodyBytes?: number;
+  logger?: Logger;
+  series?: SeriesIndex;
+  kernels?: Kernels;
+  clock?: Clock;
+  /** Watch the drop-in directory (default true); tests may drive `syncPlugins()` by hand. */
+  watchPlugins?: boolean;
+}
+
+/**
+ * The program: loads plugin types, validates the config, runs the graph, serves HTTP, and keeps
+ * itself current as the config file and the drop-in directory change. Reloads and plugin changes
+ * run one at a time; a change that fails leaves what runs untouched and is reported.
+ */
+export class Host {
+  readonly registry: Registry = createRegistry();
+  readonly types = new TypeRegistry();
+  readonly logger: Logger;
+  readonly metrics: HostMetrics;
+  #opts: HostOptions;
+  #graph: Graph | undefined;
+  #services: HostServices | undefined;
+  #dropIns: DropInManager | undefined;
+  #watcher: DropInWatcher | undefined;
+  #app: FastifyInstance | undefined;
+  #router = new DynamicRouter();
+  #url: string | undefined;
+  #ready = false;
+  #valid: ValidConfig | undefined;
+  #errors = new Map<string, string>();
+  #serial: Promise<unknown> = Promise.resolve();
+
+  constructor(opts: HostOptions) {
+    this.#opts = opts;
+    this.logger = opts.logger ?? createLogger({ level: 'info', format: 'logfmt' });
+    this.metrics = new HostMetrics(this.registry, () =>
+      [...(this.#graph?.pipelines.values() ?? [])].map((p) => ({
+        pipeline: p.name,
+        samples: p.edge.stats.queuedSamples,
+        bytes: p.edge.stats.queuedBytes,
+        maxSamples: p.config.edge.max_samples,
+        maxBytes: p.config.edge.max_bytes,
+        blockedMs: p.edge.stats.blockedMs,
+      })),
+    );
+  }
+
+  /** Loads types and config and reports every problem, starting nothing (`--dry-run`). */
+  async validate(): Promise<ConfigIssue[]> {
+    try {
+      await this.#loadTypes();
+      const r = await validateConfig(await this.#readConfig(), this.types);
+      return r.ok ? [] : r.issues;
+    } catch (err) {
+      if (err instanceof ConfigError) return err.issues;
+      throw err;
+    } finally {
+      for (const s of this.#dropIns?.states ?? []) await s.type?.dispose();
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.#loadTypes();
+    const r = await validateConfig(await this.#readConfig(), this.types);
+    if (!r.ok) throw new ConfigError(r.issues);
+    this.#valid = r.value;
+    this.#services = {
+      logger: this.logger,
+      registry: this.registry,
+      series: this.#opts.series ?? new MapSeriesIndex(),
+      kernels: this.#opts.kernels ?? createKernels(),
+      router: this.#router,
+      clock: this.#opts.clock ?? systemClock,
+      dataRoot: resolve(r.value.config.storage.path),
+    };
+    if (this.#opts.listenAddress !== undefined) await this.#listen(this.#opts.listenAddress);
+    this.#graph = await Graph.build(r.value, this.#services, this.metrics);
+    await this.#graph.start();
+    this.#markReloaded(true);
+    this.#ready = true;
+    if (this.#dropIns && this.#opts.watchPlugins !== false) {
+      this.#watcher = new DropInWatcher(this.#dropIns.dir, () => void this.syncPlugins().catch((err) => this.logger.error({ err: (err as Error).message }, 'plugin sync failed')));
+    }
+    this.logger.info({ pipelines: [...this.#graph.pipelines.keys()], url: this.#url }, 'Sluice started');
+  }
+
+  /** The HTTP base URL, once listening. */
+  get url(): string | undefined {
+    return this.#url;
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  get graph(): Graph | undefined {
+    return this.#graph;
+  }
+
+  /** Re-reads the drop-in directory and the config file and applies what changed. */
+  reload(): Promise<{ ok: boolean; error?: string }> {
+    return this.#exclusive(async () => {
+      try {
+        await this.#applyPluginChanges();
+        await this.#applyConfig();
+        this.#markReloaded(true);
+        return { ok: true };
+      } catch (err) {
+        this.#markReloaded(false);
+        this.logger.error({ err: (err as Error).message }, 'reload failed; the running configuration stays');
+        return { ok: false, error: (err as Error).message };
+      }
+    });
+  }
+
+  /** Applies drop-in directory changes only (the watcher calls this). */
+  syncPlugins(): Promise<void> {
+    return this.#exclusive(() => this.#applyPluginChanges());
+  }
+
+  status(): PluginStatus[] {
+    const rows: PluginStatus[] = [];
+    for (const [id, slot] of this.#graph?.slots ?? []) {
+      const spec = this.#graph!.specs.get(id)!;
+      rows.push({ id, type: spec.type, kind: spec.kind, generation: slot.generation, hash: spec.pluginType.hash, state: slot.state, lastError: this.#errors.get(id) ?? null });
+    }
+    for (const s of this.#dropIns?.states ?? []) {
+      rows.push({
+        id: `plugin:${s.name}`,
+        type: s.type?.type ?? '',
+        kind: s.type?.kind ?? '',
+        generation: s.generation,
+        hash: s.hash,
+        state: s.lastError ? 'failed' : 'loaded',
+        lastError: s.lastError,
+      });
+    }
+    return rows;
+  }
+
+  async stop(): Promise<void> {
+    this.#ready = false;
+    this.#watcher?.close();
+    await this.#serial.catch(() => undefined);
+    await this.#graph?.stop(this.#opts.shutdownTimeoutMs ?? 30_000);
+    await this.#app?.close();
+    for (const s of this.#dropIns?.states ?? []) await s.type?.dispose();
+    this.logger.info('Sluice stopped');
+  }
+
+  async #listen(address: string): Promise<void> {
+    const { app } = createHttpServer({ maxBodyBytes: this.#opts.maxBodyBytes ?? 64 << 20, router: this.#router });
+    registerHostRoutes(app, {
+      registry: this.registry,
+      ready: () => this.#ready,
+      lifecycleEnabled: this.#opts.enableLifecycle ?? false,
+      reload: () => this.reload(),
+      status: () => this.status(),
+    });
+    const i = address.lastIndexOf(':');
+    const host = i > 0 ? address.slice(0, i).replace(/^\[|\]$/g, '') : '0.0.0.0';
+    this.#url = await app.listen({ host, port: Number(address.slice(i + 1)) });
+    this.#app = app;
+  }
+
+  async #loadTypes(): Promise<void> {
+    const builtin = await loadBuiltinTypes();
+    for (const err of builtin.errors) this.logger.error({ err: err.message }, 'built-in plugin failed to load');
+    for (const t of builtin.types) this.types.set(t);
+    if (this.#opts.pluginsDir) {
+      this.#dropIns = new DropInManager(resolve(this.#opts.pluginsDir), this.logger);
+      for (const change of await this.#dropIns.scan()) this.#admitNewType(change);
+    }
+  }
+
+  async #readConfig(): Promise<unknown> {
+    if (this.#opts.configFile) return readConfigFile(this.#opts.configFile);
+    return this.#opts.config ?? {};
+  }
+
+  /** A freshly loaded drop-in type joins the registry unless it would shadow a built-in. */
+  #admitNewType(change: DropInChange): boolean {
+    if (change.change === 'failed') {
+      this.metrics.pluginLoadErrors.inc({ plugin: change.name });
+      return false;
+    }
+    if (change.change !== 'loaded') return false;
+    const existing = this.types.get(change.type.kind, change.type.type);
+    if (existing && existing.origin === 'builtin') {
+      const error = `drop-in ${change.name} declares ${change.type.kind} type ${change.type.type}, which is built in; choose another type name`;
+      this.#dropIns!.reject(change.name, change.previous, error);
+      this.metrics.pluginLoadErrors.inc({ plugin: change.name });
+      void change.type.dispose();
+      return false;
+    }
+    this.types.set(change.type);
+    return true;
+  }
+
+  async #applyPluginChanges(): Promise<void> {
+    if (!this.#dropIns) return;
+    for (const change of await this.#dropIns.scan()) {
+      if (change.change === 'failed') {
+        this.metrics.pluginLoadErrors.inc({ plugin: change.name });
+        this.#flagUsers(change.previous, `plugin file ${change.name} failed to load, previous version still running: ${change.error}`);
+        continue;
+      }
+      if (change.change === 'removed') {
+        await this.#unloadType(change.name, change.previous);
+        continue;
+      }
+      await this.#replaceType(change.name, change.type, change.previous);
+    }
+  }
+
+  /** Hot-swaps every component running on `previous` onto `next`; all of them validate first. */
+  async #replaceType(name: string, next: PluginType, previous: PluginType | undefined): Promise<void> {
+    const users = this.#usersOf(previous);
+    const validated: [string, unknown][] = [];
+    const issues: string[] = [];
+    for (const spec of users) {
+      const r = await next.validate(spec.raw, sectionPath(spec));
+      if (r.ok) validated.push([spec.id, r.value]);
+      else issues.push(...r.issues.map((i) => `${i.path}: ${i.message}`));
+    }
+    if (issues.length > 0 || (previous && (previous.kind !== next.kind || previous.type !== next.type) && users.length > 0)) {
+      const why = issues.length > 0 ? `config no longer valid: ${issues.join('; ')}` : `it changed its kind or type from ${previous!.kind}:${previous!.type}`;
+      this.#dropIns!.reject(name, previous, why);
+      this.metrics.pluginLoadErrors.inc({ plugin: name });
+      this.#flagUsers(previous, `new version of plugin ${name} refused, previous version still running: ${why}`);
+      await next.dispose();
+      return;
+    }
+    if (!this.#admitNewType({ name, change: 'loaded', type: next, ...(previous ? { previous } : {}) })) return;
+    for (const [id, config] of validated) {
+      const spec = { ...this.#graph!.specs.get(id)!, pluginType: next, config };
+      try {
+        await this.#graph!.swap(id, spec);
+        this.#errors.delete(id);
+      } catch (err) {
+        this.#errors.set(id, `hot swap to ${name} ${next.hash} failed, previous generation still running: ${(err as Error).message}`);
+      }
+    }
+    if (previous && this.#usersOf(previous).length === 0) await previous.dispose();
+    // A component that waited for this type (its config did not validate before) may now start.
+    if (!previous && this.#graph && this.#opts.configFile) await this.#applyConfig().catch(() => undefined);
+  }
+
+  async #unloadType(name: string, previous: PluginType): Promise<void> {
+    let inUse = false;
+    for (const spec of this.#usersOf(previous)) {
+      if (spec.kind === 'processor') {
+        await this.#graph!.bypass(spec.id);
+        this.#errors.set(spec.id, `plugin ${name} was removed; the processor passes batches through unchanged`);
+      } else if (spec.kind === 'source') {
+        await this.#graph!.slots.get(spec.id)!.stop();
+        this.#errors.set(spec.id, `plugin ${name} was removed; the source is stopped`);
+      } else {
+        inUse = true;
+        this.#errors.set(spec.id, `plugin ${name} was removed but a pipeline still sends to this ${spec.kind}; it keeps running until the config no longer uses it`);
+      }
+    }
+    if (!inUse) {
+      this.types.delete(previous);
+      await previous.dispose();
+    }
+  }
+
+  #usersOf(t: PluginType | undefined): ComponentSpec[] {
+    if (!t || !this.#graph) return [];
+    return [...this.#graph.specs.values()].filter((s) => s.pluginType === t);
+  }
+
+  #flagUsers(t: PluginType | undefined, message: string): void {
+    for (const spec of this.#usersOf(t)) this.#errors.set(spec.id, message);
+  }
+
+  /** Applies a changed config: components whose config changed are updated in place or swapped. */
+  async #applyConfig(): Promise<void> {
+    if (!this.#graph || !this.#valid) return;
+    const r = await validateConfig(await this.#readConfig(), this.types);
+    if (!r.ok) throw new ConfigError(r.issues);
+    if (!isDeepStrictEqual(r.value.config.pipelines, this.#valid.config.pipelines)) {
+      throw new ConfigError([{ path: 'pipelines', message: 'changing how pipelines are wired needs a restart; component configs can change on reload' }]);
+    }
+    for (const [id, spec] of r.value.components) {
+      const running = this.#graph.specs.get(id);
+      if (!running || (running.pluginType === spec.pluginType && isDeepStrictEqual(running.raw, spec.raw))) continue;
+      const slot = this.#graph.slots.get(id)!;
+      const inPlace = running.pluginType === spec.pluginType && (await slot.component?.update?.(spec.config)) === true;
+      if (inPlace) this.#graph.specs.set(id, spec);
+      else await this.#graph.swap(id, spec);
+      this.#errors.delete(id);
+      this.logger.info({ component: id, inPlace }, 'component config changed');
+    }
+    this.#valid = r.value;
+  }
+
+  #markReloaded(ok: boolean): void {
+    this.metrics.configReloads.inc({ result: ok ? 'success' : 'failure' });
+    this.metrics.configLastReloadOk.set(ok ? 1 : 0);
+    if (ok) this.metrics.configLastReloadTime.set(Date.now() / 1000);
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#serial.then(fn, fn);
+    this.#serial = run.catch(() => undefined);
+    return run;
+  }
+}

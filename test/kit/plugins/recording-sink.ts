@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import type { SampleBatch } from '../../../host/batch/sample-batch.js';
+import { PLUGIN_API_VERSION, type PluginManifest } from '../../../host/plugin/manifest.js';
+
+/** Batches each recording sink received, by component id; survives generations. */
+export const recorded = new Map<string, SampleBatch[]>();
+
+const manifest: PluginManifest = {
+  kind: 'sink',
+  type: 'recording',
+  api: PLUGIN_API_VERSION,
+  stability: 'development',
+  description: 'Test sink: keeps every batch it receives.',
+  config: z.strictObject({}),
+  create: (ctx) => {
+    const batches = recorded.get(ctx.id) ?? [];
+    recorded.set(ctx.id, batches);
+    return { consume: (batch) => void batches.push(batch) };
+  },
+};
+export default manifest;
