@@ -3,6 +3,7 @@ import type { SampleBatch } from '../batch/sample-batch.js';
 import type { Tenant } from '../batch/tenant.js';
 import type { SeriesIndex } from '../series/series-index.js';
 import type { RelabelEngine } from './engine.js';
+import { growToFit, onIndexDelete } from './ref-keyed.js';
 
 /** What one batch lost, by reason. */
 export interface RewriteResult {
@@ -19,11 +20,6 @@ const UNKNOWN = 0;
 const DROPPED = 1;
 const OFFSET = 2;
 
-/** The optional deletion hook the series index offers; absent in indexes that never delete. */
-interface DeletingIndex {
-  onDelete?(listener: (ref: number) => void): (() => void) | void;
-}
-
 /**
  * Relabels refs, caching the decision per input ref in a dense array: after the first sight of a
  * series, a sample costs one array read. Output refs come from the series index. When the index
@@ -37,13 +33,12 @@ export class RefRelabeler {
   /** Output refs this relabeler handed out, so deleting one can invalidate what points to it. */
   #isOutput = new Uint8Array(1024);
   #deletedOutputs = new Set<number>();
-  readonly #unsubscribe: (() => void) | undefined;
+  readonly #unsubscribe: () => void;
 
   constructor(series: SeriesIndex, engine: RelabelEngine) {
     this.#series = series;
     this.#engine = engine;
-    const unsub = (series as SeriesIndex & DeletingIndex).onDelete?.((ref) => this.forget(ref));
-    this.#unsubscribe = typeof unsub === 'function' ? unsub : undefined;
+    this.#unsubscribe = onIndexDelete(series, (ref) => this.forget(ref));
   }
 
   /** The output ref of `ref`, or -1 when the rules drop it. Throws what `resolve` throws. */
@@ -105,7 +100,7 @@ export class RefRelabeler {
   }
 
   close(): void {
-    this.#unsubscribe?.();
+    this.#unsubscribe();
   }
 
   #miss(tenant: Tenant, ref: number): number {
@@ -114,10 +109,10 @@ export class RefRelabeler {
     if (labels !== undefined) {
       const out = this.#series.resolve(tenant, labels);
       cell = out + OFFSET;
-      this.#isOutput = ensure(this.#isOutput, out);
+      this.#isOutput = growToFit(this.#isOutput, out);
       this.#isOutput[out] = 1;
     }
-    this.#cache = ensure(this.#cache, ref);
+    this.#cache = growToFit(this.#cache, ref);
     this.#cache[ref] = cell;
     return cell;
   }
@@ -133,15 +128,6 @@ export class RefRelabeler {
     }
     dead.clear();
   }
-}
-
-function ensure<T extends Uint32Array | Uint8Array>(arr: T, index: number): T {
-  if (index < arr.length) return arr;
-  let size = arr.length;
-  while (size <= index) size *= 2;
-  const grown = new (arr.constructor as new (n: number) => T)(size);
-  grown.set(arr);
-  return grown;
 }
 
 function compact(batch: SampleBatch, refs: Uint32Array, keep: Uint8Array, kept: number, mapRef: (ref: number) => number): SampleBatch {

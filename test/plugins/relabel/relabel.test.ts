@@ -10,18 +10,18 @@ import { RecordingConsumer } from '../../kit/recording-consumer.js';
 
 /** A Map index that also deletes, with the onDelete hook the real index offers. */
 class DeletingIndex extends MapSeriesIndex {
-  readonly listeners: ((ref: number) => void)[] = [];
+  readonly listeners: ((refs: Uint32Array) => void)[] = [];
   labelReads = 0;
   override labels(ref: number): Labels {
     this.labelReads++;
     return super.labels(ref);
   }
-  onDelete(listener: (ref: number) => void): () => void {
+  onDelete(listener: (refs: Uint32Array) => void): () => void {
     this.listeners.push(listener);
     return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
   }
-  delete(ref: number): void {
-    for (const l of this.listeners) l(ref);
+  deleteRef(ref: number): void {
+    for (const l of this.listeners) l(Uint32Array.of(ref));
   }
 }
 
@@ -120,11 +120,11 @@ describe('relabel processor', () => {
     const a = ref(T1, { __name__: 'up' });
     await component.consume!(batch(T1, [a]));
     const first = out.batches[0]!.refs[0]!;
-    series.delete(first);
+    series.deleteRef(first);
     const reads = series.labelReads;
     await component.consume!(batch(T1, [a]));
     expect(series.labelReads).toBe(reads + 1);
-    series.delete(a);
+    series.deleteRef(a);
     await component.consume!(batch(T1, [a]));
     expect(series.labelReads).toBe(reads + 2);
   });

@@ -1,0 +1,178 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import route from '../../../plugins/route/index.js';
+import type { SampleBatch } from '../../../host/batch/sample-batch.js';
+import type { Tenant } from '../../../host/batch/tenant.js';
+import { validate } from '../../../host/config/schema.js';
+import { BackpressureError, BadInputError, ConfigError, DownstreamError } from '../../../host/errors.js';
+import type { Component } from '../../../host/plugin/manifest.js';
+import { registerTargetKind, type TargetConsumer } from '../../../host/routing/targets.js';
+import { formatSeries, labelsFromRecord } from '../../../host/series/labels.js';
+import { createTestHost, type TestHost } from '../../kit/context.js';
+import { RecordingConsumer } from '../../kit/recording-consumer.js';
+
+/** A downstream node: records what it accepts, and can be made to fail or report itself down. */
+class Node extends RecordingConsumer implements TargetConsumer {
+  fail: Error | undefined;
+  up = true;
+  override async consume(batch: SampleBatch): Promise<void> {
+    if (this.fail) throw this.fail;
+    await super.consume(batch);
+  }
+  healthy(): boolean {
+    return this.up;
+  }
+}
+
+const nodes = new Map<string, Node>();
+let unregister: () => void;
+beforeAll(() => {
+  unregister = registerTargetKind('test-node', (t) => {
+    const n = new Node();
+    nodes.set(t.name, n);
+    return n;
+  });
+});
+afterAll(() => unregister());
+
+const T: Tenant = { accountId: 3, projectId: 1 };
+let host: TestHost;
+afterEach(() => {
+  host?.cleanup();
+  nodes.clear();
+});
+
+async function setup(n: number, extra: Record<string, unknown> = {}): Promise<{ component: Component; refs: number[] }> {
+  host = createTestHost();
+  const targets = Array.from({ length: n }, (_, i) => ({ name: `n${i}`, kind: 'test-node' }));
+  const parsed = validate(route.config as never, { targets, ...extra }, 'route/t');
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  const component = await route.create(host.context('route/t').ctx, parsed.value as never, new RecordingConsumer());
+  const refs = Array.from({ length: 3000 }, (_, i) =>
+    host.series.resolve(T, labelsFromRecord({ __name__: 'http_requests_total', job: `job-${i % 40}`, instance: `i-${i % 7}`, path: `/p${i}` })),
+  );
+  return { component, refs };
+}
+
+function batch(refs: number[], t = 0): SampleBatch {
+  return { tenant: T, length: refs.length, refs: Uint32Array.from(refs), ts: new Float64Array(refs.length).fill(t), values: Float64Array.from(refs, (r) => r) };
+}
+
+/** Which nodes hold each ref, from what the nodes recorded. */
+function holders(): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const [name, node] of nodes) for (const s of node.samples()) (out.get(s.ref) ?? out.set(s.ref, []).get(s.ref)!).push(name);
+  for (const n of nodes.values()) n.clear();
+  return out;
+}
+
+describe('route processor', () => {
+  it('sends each series to one node, the same one every time, and keeps the tenant', async () => {
+    const { component, refs } = await setup(4);
+    await component.consume!(batch(refs));
+    const first = holders();
+    await component.consume!(batch(refs));
+    const second = holders();
+    expect(first.size).toBe(refs.length);
+    for (const r of refs) {
+      expect(first.get(r)).toHaveLength(1);
+      expect(second.get(r)).toEqual(first.get(r));
+    }
+    expect(new Set([...first.values()].flat())).toEqual(new Set(['n0', 'n1', 'n2', 'n3']));
+    for (const n of nodes.values()) for (const b of n.batches) expect(b.tenant).toEqual(T);
+  });
+
+  it('puts each series on R distinct nodes with replication', async () => {
+    const { component, refs } = await setup(5, { replication_factor: 3 });
+    await component.consume!(batch(refs));
+    const held = holders();
+    expect(held.size).toBe(refs.length);
+    for (const r of refs) expect(new Set(held.get(r)).size).toBe(3);
+  });
+
+  it('fails a retryable node over to the next ranked nodes at once and brings its series back after the back-off', async () => {
+    const { component, refs } = await setup(4, { backoff: '10s' });
+    await component.consume!(batch(refs));
+    const normal = holders();
+    nodes.get('n2')!.fail = new DownstreamError('503 from n2', { retryable: true });
+    await component.consume!(batch(refs));
+    const during = holders();
+    const moved = refs.filter((r) => normal.get(r)![0] === 'n2');
+    expect(moved.length).toBeGreaterThan(refs.length / 8);
+    for (const r of refs) {
+      expect(during.get(r)).toHaveLength(1);
+      if (normal.get(r)![0] !== 'n2') expect(during.get(r)).toEqual(normal.get(r));
+      else expect(during.get(r)![0]).not.toBe('n2');
+    }
+    // The moved series spread over all survivors rather than piling onto one neighbour.
+    expect(new Set(moved.map((r) => during.get(r)![0]))).toEqual(new Set(['n0', 'n1', 'n3']));
+    nodes.get('n2')!.fail = undefined;
+    host.clock.advance(5_000);
+    await component.consume!(batch(refs));
+    expect(holders()).toEqual(during);
+    host.clock.advance(5_000);
+    await component.consume!(batch(refs));
+    expect(holders()).toEqual(normal);
+  });
+
+  it('skips a node that reports itself unhealthy until it recovers', async () => {
+    const { component, refs } = await setup(3);
+    await component.consume!(batch(refs));
+    const normal = holders();
+    nodes.get('n0')!.up = false;
+    await component.consume!(batch(refs));
+    const during = holders();
+    expect([...during.values()].flat()).not.toContain('n0');
+    nodes.get('n0')!.up = true;
+    await component.consume!(batch(refs));
+    expect(holders()).toEqual(normal);
+  });
+
+  it('keeps R replicas when a replica fails, without sending a series twice to one node', async () => {
+    const { component, refs } = await setup(4, { replication_factor: 2 });
+    nodes.get('n1')!.fail = new DownstreamError('down', { retryable: true });
+    await component.consume!(batch(refs));
+    const held = holders();
+    for (const r of refs) {
+      expect(held.get(r)).toHaveLength(2);
+      expect(new Set(held.get(r)).size).toBe(2);
+      expect(held.get(r)).not.toContain('n1');
+    }
+  });
+
+  it('answers back-pressure when no node can take the samples', async () => {
+    const { component, refs } = await setup(2);
+    for (const n of nodes.values()) n.fail = new DownstreamError('down', { retryable: true });
+    await expect(component.consume!(batch(refs.slice(0, 10)))).rejects.toBeInstanceOf(BackpressureError);
+  });
+
+  it('passes a permanent error on instead of failing over', async () => {
+    const { component, refs } = await setup(2);
+    nodes.get('n0')!.fail = new BadInputError('out of order');
+    await expect(component.consume!(batch(refs))).rejects.toBeInstanceOf(BadInputError);
+    expect(nodes.get('n1')!.samples().every((s) => refs.includes(s.ref))).toBe(true);
+  });
+
+  it('with shard_by set to the aggregation labels, no two nodes produce the same aggregated series', async () => {
+    const { component, refs } = await setup(5, { shard_by: ['job'] });
+    await component.consume!(batch(refs, 60_000));
+    // Each node runs `sum by (job)` over what it received for the interval.
+    const outputsByNode = new Map<string, Set<string>>();
+    for (const [name, node] of nodes) {
+      const out = new Set<string>();
+      for (const s of node.samples()) out.add(formatSeries(labelsFromRecord({ __name__: 'http_requests_total:1m_by_job_sum', job: host.series.labels(s.ref).find((l) => l.name === 'job')!.value })));
+      outputsByNode.set(name, out);
+    }
+    const all = [...outputsByNode.values()].flatMap((s) => [...s]);
+    expect(all.length).toBe(40);
+    expect(new Set(all).size).toBe(40);
+    expect([...outputsByNode.values()].filter((s) => s.size > 0).length).toBeGreaterThan(1);
+  });
+
+  it('refuses an unknown target kind and duplicate names with config paths', async () => {
+    host = createTestHost();
+    const dup = validate(route.config as never, { targets: [{ name: 'a' }, { name: 'a' }], replication_factor: 3 }, 'processors.route/x');
+    expect(dup.ok ? [] : dup.issues.map((i) => i.path)).toEqual(['processors.route/x.targets[1].name', 'processors.route/x.replication_factor']);
+    const parsed = validate(route.config as never, { targets: [{ name: 'a', kind: 'carrier-pigeon' }] }, 'route/x');
+    expect(() => route.create(host.context('route/x').ctx, (parsed as { value: never }).value, new RecordingConsumer())).toThrow(ConfigError);
+  });
+});
