@@ -1,0 +1,222 @@
+// Series: refs, their records and TSIDs, insertion and deletion. A series record (32 bytes) is
+// [entry u32][tenant u32][metric-name pair u32][job pair u32][instance pair u32][pad u32]
+// [metricId u64]; metricId is 0 for a free ref. Deleted refs wait in `pending` until the next
+// purge has dropped them from every postings list; only then may they be handed out again.
+import { alloc, free } from './alloc';
+import { hashBytes, tagOf } from './hash';
+import { pairFind, pairIntern, postingsAdd, postingsDead, postingsPurge } from './pairs';
+import { recordAt, recordEnsure, recordMaybe, recordsNew } from './records';
+import { tableFind, tableInsert, tableRemove, tagMask } from './series-table';
+import { vecClear, vecData, vecLen, vecNew, vecPop, vecPush } from './vec';
+
+export const SERIES_SIZE: usize = 32;
+export const S_ENTRY: usize = 0;
+export const S_TENANT: usize = 4;
+export const S_NAME: usize = 8;
+export const S_JOB: usize = 12;
+export const S_INSTANCE: usize = 16;
+export const S_METRIC_ID: usize = 24;
+/** Arena entry header: ref, tenant, key length. */
+const ENTRY_HEADER: usize = 12;
+
+const NAME_WORD: u64 = 0x5f5f656d616e5f5f; // "__name__"
+const INSTANCE_WORD: u64 = 0x65636e6174736e69; // "instance"
+
+let records: usize = 0;
+let nextRef: u32 = 0;
+let nextMetricId: u64 = 1;
+let liveCount: u32 = 0;
+let freeRefs: usize = 0;
+let pending: usize = 0;
+let purgeThreshold: u32 = 1024;
+
+export function seriesInit(threshold: u32): void {
+  records = recordsNew();
+  freeRefs = vecNew();
+  pending = vecNew();
+  purgeThreshold = threshold;
+}
+
+@inline function seedOf(tenant: u32): u64 {
+  return (<u64>tenant + 1) * 0xff51afd7ed558ccd;
+}
+
+@inline function keyTag(tenant: u32, p: usize, len: u32): u32 {
+  return tagOf(hashBytes(seedOf(tenant), p, len)) & tagMask;
+}
+
+let cursor: usize = 0;
+let varintOk = false;
+
+/** Reads a varint at p (never past end): the value; the next position goes to `cursor`. */
+function varint(p: usize, end: usize): u32 {
+  let n: u32 = 0;
+  let shift: u32 = 0;
+  varintOk = false;
+  while (p < end && shift < 35) {
+    const b = <u32>load<u8>(p++);
+    n |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      varintOk = true;
+      break;
+    }
+    shift += 7;
+  }
+  cursor = p;
+  return n;
+}
+
+/** Whether [p, p + len) is a well-formed key: whole varint-prefixed names and values, no overrun. */
+export function keyValid(p: usize, len: u32): bool {
+  const end = p + len;
+  while (p < end) {
+    const nameLen = varint(p, end);
+    if (!varintOk || <u64>cursor + nameLen >= <u64>end) return false;
+    const valueLen = varint(cursor + nameLen, end);
+    if (!varintOk || <u64>cursor + valueLen > <u64>end) return false;
+    p = cursor + valueLen;
+  }
+  return true;
+}
+
+export function seriesLookup(tenant: u32, p: usize, len: u32): i32 {
+  return tableFind(keyTag(tenant, p, len), tenant, p, len);
+}
+
+/** Visits the label pairs of a key: adds `ref` to their postings (add) or counts it dead. */
+function eachPair(rec: usize, tenant: u32, p: usize, len: u32, ref: u32, add: bool): void {
+  const end = p + len;
+  const all = add ? pairIntern(tenant, 0, 0) : pairFind(tenant, 0, 0);
+  if (add) postingsAdd(all, ref);
+  else postingsDead(all);
+  while (p < end) {
+    const nameLen = varint(p, end);
+    const name = cursor;
+    const valueLen = varint(name + nameLen, end);
+    const next = cursor + valueLen;
+    if (add) {
+      const id = pairIntern(tenant, p, <u32>(next - p));
+      postingsAdd(id, ref);
+      if (nameLen == 8) {
+        const w = load<u64>(name);
+        if (w == NAME_WORD) store<u32>(rec, id, S_NAME);
+        else if (w == INSTANCE_WORD) store<u32>(rec, id, S_INSTANCE);
+      } else if (nameLen == 3 && load<u16>(name) == 0x6f6a && load<u8>(name, 2) == 0x62) {
+        store<u32>(rec, id, S_JOB);
+      }
+    } else {
+      postingsDead(pairFind(tenant, p, <u32>(next - p)));
+    }
+    p = next;
+  }
+}
+
+function attach(ref: u32, tenant: u32, p: usize, len: u32, metricId: u64): void {
+  const entry = alloc(ENTRY_HEADER + len);
+  store<u32>(entry, ref);
+  store<u32>(entry, tenant, 4);
+  store<u32>(entry, len, 8);
+  memory.copy(entry + ENTRY_HEADER, p, len);
+  tableInsert(keyTag(tenant, p, len), entry);
+  const rec = recordEnsure(records, ref, SERIES_SIZE);
+  store<u32>(rec, <u32>entry, S_ENTRY);
+  store<u32>(rec, tenant, S_TENANT);
+  store<u32>(rec, 0, S_NAME);
+  store<u32>(rec, 0, S_JOB);
+  store<u32>(rec, 0, S_INSTANCE);
+  store<u64>(rec, metricId, S_METRIC_ID);
+  eachPair(rec, tenant, entry + ENTRY_HEADER, len, ref, true);
+  liveCount++;
+}
+
+/** Inserts a key known to be absent (lookup just missed) and returns its new ref. */
+export function seriesInsert(tenant: u32, p: usize, len: u32): u32 {
+  if (vecLen(freeRefs) == 0 && vecLen(pending) >= purgeThreshold) seriesPurge();
+  const ref = vecLen(freeRefs) > 0 ? vecPop(freeRefs) : nextRef++;
+  attach(ref, tenant, p, len, nextMetricId++);
+  return ref;
+}
+
+@inline export function seriesRecord(ref: u32): usize {
+  return recordAt(records, ref, SERIES_SIZE);
+}
+
+export function seriesAlive(ref: u32): bool {
+  if (ref >= nextRef) return false;
+  const rec = recordMaybe(records, ref, SERIES_SIZE);
+  return rec != 0 && load<u64>(rec, S_METRIC_ID) != 0;
+}
+
+/** Deletes a live series; returns false for a ref that is not live. */
+export function seriesRemove(ref: u32): bool {
+  if (!seriesAlive(ref)) return false;
+  const rec = seriesRecord(ref);
+  const entry = <usize>load<u32>(rec, S_ENTRY);
+  const tenant = load<u32>(entry, 4);
+  const len = load<u32>(entry, 8);
+  tableRemove(keyTag(tenant, entry + ENTRY_HEADER, len), entry);
+  eachPair(rec, tenant, entry + ENTRY_HEADER, len, ref, false);
+  free(entry, ENTRY_HEADER + len);
+  store<u64>(rec, 0, S_METRIC_ID);
+  store<u32>(rec, 0, S_ENTRY);
+  vecPush(pending, ref);
+  liveCount--;
+  return true;
+}
+
+/** Drops deleted refs from the postings and makes them reusable (oldest deletion reused last). */
+export function seriesPurge(): void {
+  postingsPurge(records, SERIES_SIZE, S_METRIC_ID);
+  const n = vecLen(pending);
+  const data = vecData(pending);
+  for (let i: u32 = 0; i < n; i++) vecPush(freeRefs, load<u32>(data + (<usize>i << 2)));
+  vecClear(pending);
+}
+
+/** Puts back a series from a saved index under its saved ref and metric id. */
+export function seriesRestore(ref: u32, tenant: u32, p: usize, len: u32, metricId: u64): void {
+  if (ref >= nextRef) nextRef = ref + 1;
+  attach(ref, tenant, p, len, metricId);
+}
+
+export function restoreFree(ref: u32): void {
+  vecPush(freeRefs, ref);
+}
+
+export function restoreCounters(refs: u32, metricId: u64): void {
+  if (refs > nextRef) nextRef = refs;
+  nextMetricId = metricId;
+}
+
+export function keyAddress(ref: u32): usize {
+  return <usize>load<u32>(seriesRecord(ref), S_ENTRY) + ENTRY_HEADER;
+}
+
+export function keyLength(ref: u32): u32 {
+  return load<u32>(<usize>load<u32>(seriesRecord(ref), S_ENTRY), 8);
+}
+
+export function refLimit(): u32 {
+  return nextRef;
+}
+
+export function seriesLive(): u32 {
+  return liveCount;
+}
+
+export function nextMetric(): u64 {
+  return nextMetricId;
+}
+
+export function freeCount(): u32 {
+  return vecLen(freeRefs);
+}
+
+/** The free refs in the order they will be saved (and reused from the end). */
+export function freeAt(i: u32): u32 {
+  return load<u32>(vecData(freeRefs) + (<usize>i << 2));
+}
+
+export function pendingCount(): u32 {
+  return vecLen(pending);
+}
