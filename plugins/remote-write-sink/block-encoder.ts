@@ -1,0 +1,93 @@
+import type { SampleBatch } from '../../host/batch/sample-batch.js';
+import type { SeriesIndex } from '../../host/series/series-index.js';
+import { snappyCompress } from '../../host/wire/encode-snappy.js';
+import { encodeLabelsV1, writeRequestV1 } from '../../host/wire/encode-v1.js';
+import { V2Encoder } from '../../host/wire/encode-v2.js';
+import { ProtoWriter } from '../../host/wire/encode-writer.js';
+import { encodeBlock } from './block-format.js';
+
+/** An index that may announce deleted refs (being added to SeriesIndex; one ref or a batch of them). */
+interface DeletingIndex {
+  onDelete?(listener: (refs: number | Uint32Array) => void): (() => void) | void;
+}
+
+export interface EncodedBlock {
+  record: Uint8Array;
+  samples: number;
+}
+
+/**
+ * Turns batches into queue blocks of at most `maxSamples` samples and about `maxBytes`
+ * uncompressed bytes. v1 label bytes are cached per series ref, so a series costs one encoding
+ * for as long as it stays in the cache (evicted when the index deletes the ref; the cache starts
+ * over when it outgrows its limit, the cheapest bound that never serves stale bytes).
+ */
+export class BlockEncoder {
+  readonly #series: SeriesIndex;
+  readonly #protocol: 1 | 2;
+  readonly #maxSamples: number;
+  readonly #maxBytes: number;
+  readonly #cacheLimit: number;
+  readonly #labelCache = new Map<number, Uint8Array>();
+  readonly #writer = new ProtoWriter(1 << 20);
+  readonly #v2 = new V2Encoder();
+  readonly #unsubscribe: (() => void) | void;
+
+  constructor(series: SeriesIndex, opts: { protocol: 1 | 2; maxSamples: number; maxBytes: number; cacheLimit: number }) {
+    this.#series = series;
+    this.#protocol = opts.protocol;
+    this.#maxSamples = opts.maxSamples;
+    this.#maxBytes = opts.maxBytes;
+    this.#cacheLimit = opts.cacheLimit;
+    this.#unsubscribe = (series as DeletingIndex).onDelete?.((refs) => {
+      if (typeof refs === 'number') this.#labelCache.delete(refs);
+      else for (const ref of refs) this.#labelCache.delete(ref);
+    });
+  }
+
+  /** The blocks holding every row of `batch`, in row order. */
+  encode(batch: SampleBatch): EncodedBlock[] {
+    const out: EncodedBlock[] = [];
+    let start = 0;
+    while (start < batch.length) {
+      let rows = Math.min(this.#maxSamples, batch.length - start);
+      // Halve a block until it fits the byte bound (a single row always goes, whatever its size).
+      for (;;) {
+        this.#write(batch, start, start + rows);
+        if (this.#writer.pos <= this.#maxBytes || rows === 1) break;
+        rows = Math.ceil(rows / 2);
+      }
+      out.push({ record: encodeBlock(this.#protocol, batch.tenant, rows, snappyCompress(this.#writer.view())), samples: rows });
+      start += rows;
+    }
+    return out;
+  }
+
+  get cachedSeries(): number {
+    return this.#labelCache.size;
+  }
+
+  close(): void {
+    if (this.#unsubscribe) this.#unsubscribe();
+    this.#labelCache.clear();
+  }
+
+  #write(batch: SampleBatch, start: number, end: number): void {
+    if (this.#protocol === 2) {
+      this.#v2.write(this.#writer, batch, start, end, (ref) => this.#series.labels(ref));
+      return;
+    }
+    this.#writer.reset();
+    writeRequestV1(this.#writer, batch, start, end, (ref) => this.#labelBytes(ref));
+  }
+
+  #labelBytes(ref: number): Uint8Array {
+    let bytes = this.#labelCache.get(ref);
+    if (bytes === undefined) {
+      if (this.#labelCache.size >= this.#cacheLimit) this.#labelCache.clear();
+      bytes = encodeLabelsV1(this.#series.labels(ref));
+      if (this.#cacheLimit > 0) this.#labelCache.set(ref, bytes);
+    }
+    return bytes;
+  }
+}

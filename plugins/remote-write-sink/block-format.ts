@@ -1,0 +1,54 @@
+import type { Tenant } from '../../host/batch/tenant.js';
+
+/**
+ * A queued block: what one queue record holds. A 16-byte header (format version, protocol,
+ * tenant, sample count) and the snappy-compressed protobuf body, ready to be POSTed as it is.
+ * The header lets a sender route by tenant and count samples without decompressing.
+ */
+export const BLOCK_HEADER_BYTES = 16;
+const FORMAT_VERSION = 1;
+
+export interface BlockInfo {
+  protocol: 1 | 2;
+  tenant: Tenant;
+  samples: number;
+  /** The snappy-compressed body (a view into the record). */
+  body: Uint8Array;
+}
+
+export function encodeBlock(protocol: 1 | 2, tenant: Tenant, samples: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(BLOCK_HEADER_BYTES + body.length);
+  const v = new DataView(out.buffer);
+  v.setUint8(0, FORMAT_VERSION);
+  v.setUint8(1, protocol);
+  v.setUint32(4, tenant.accountId, true);
+  v.setUint32(8, tenant.projectId, true);
+  v.setUint32(12, samples, true);
+  out.set(body, BLOCK_HEADER_BYTES);
+  return out;
+}
+
+/** Reads a block; undefined for a record this version does not understand. */
+export function decodeBlock(record: Uint8Array): BlockInfo | undefined {
+  if (record.length < BLOCK_HEADER_BYTES) return undefined;
+  const v = new DataView(record.buffer, record.byteOffset, record.length);
+  const protocol = v.getUint8(1);
+  if (v.getUint8(0) !== FORMAT_VERSION || (protocol !== 1 && protocol !== 2)) return undefined;
+  return {
+    protocol,
+    tenant: { accountId: v.getUint32(4, true), projectId: v.getUint32(8, true) },
+    samples: v.getUint32(12, true),
+    body: record.subarray(BLOCK_HEADER_BYTES),
+  };
+}
+
+/** The uncompressed length a snappy block announces in its leading varint, without decompressing. */
+export function snappyRawLength(body: Uint8Array): number {
+  let n = 0;
+  for (let i = 0, shift = 0; i < 5 && i < body.length; i++, shift += 7) {
+    const b = body[i]!;
+    n += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return n;
+  }
+  return -1;
+}
