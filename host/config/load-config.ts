@@ -16,11 +16,11 @@ export async function readConfigFile(file: string, env: NodeJS.ProcessEnv = proc
 
 export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env): unknown {
   const expanded = expandEnv(text, env);
-  const doc = parseDocument(expanded.text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(expanded.text, { prettyErrors: true, uniqueKeys: true });
   const issues: ConfigIssue[] = [...expanded.issues];
   for (const e of doc.errors) {
     const pos = e.linePos?.[0];
-    issues.push({ path: pos ? `<line ${pos.line}, column ${pos.col}>` : '<yaml>', message: e.message.split('\n')[0]! });
+    issues.push({ path: pos ? `<line ${pos.line}, column ${pos.col}>` : '<yaml>', message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') });
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return doc.toJS() ?? {};
