@@ -32,8 +32,12 @@ export class SeriesKeyBuilder {
   #prevNameLen = 0;
   readonly #limits: LabelLimits;
 
-  constructor(limits: LabelLimits) {
+  readonly #unit: string;
+
+  /** `unit` names what `series` counts in error messages: series of a request, or lines of a text body. */
+  constructor(limits: LabelLimits, unit: 'series' | 'line' = 'series') {
     this.#limits = limits;
+    this.#unit = unit;
   }
 
   /** Index of the series in its request, named in error messages. */
@@ -55,14 +59,14 @@ export class SeriesKeyBuilder {
     try {
       this.#add(src, ns, nl, vs, vl);
     } catch (err) {
-      if (err instanceof WireError) throw new WireError(err.reason, `${err.message} (series ${this.series})`);
+      if (err instanceof WireError) throw new WireError(err.reason, `${err.message} (${this.#unit} ${this.series})`);
       throw err;
     }
   }
 
   /** Checks what can only be checked once all labels are in: that there is at least one. */
   finish(): void {
-    if (this.#count === 0) throw new WireError('labels', `invalid labels: series ${this.series} has no labels`);
+    if (this.#count === 0) throw new WireError('labels', `invalid labels: ${this.#unit} ${this.series} has no labels`);
   }
 
   #add(src: Uint8Array, ns: number, nl: number, vs: number, vl: number): void {

@@ -52,3 +52,11 @@ function decodeErrorReason(err: unknown): string | undefined {
   if (err instanceof SluiceError && err.status === 400) return 'bad_request';
   return undefined;
 }
+
+/** The raw body; the host delivers every body as a Buffer, and an absent body is empty. */
+export function bodyBytes(body: unknown): Uint8Array {
+  if (body instanceof Uint8Array) return body;
+  if (body === undefined || body === null) return new Uint8Array(0);
+  if (typeof body === 'string') return Buffer.from(body);
+  throw new TypeError('request body was parsed before reaching the source; expected raw bytes');
+}
