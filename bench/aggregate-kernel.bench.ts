@@ -7,6 +7,7 @@ import { ReferenceGroupAggregator } from '../host/kernels/group-aggregator-refer
 import { WasmGroupAggregator } from '../host/kernels/group-aggregator-wasm.js';
 import type { AggregateState, GroupAggregator } from '../host/kernels/group-aggregator.js';
 import type { Benchmark, BenchOptions, BenchResult } from './lib/result.js';
+import { seededRandom } from './load/random.js';
 import { median, ratePerSecond } from './lib/stats.js';
 
 const GROUPS = 1_000_000;
@@ -21,14 +22,8 @@ interface Input {
 }
 
 function makeInputs(): Input[] {
-  // A fixed-seed generator: the same refs on every run and machine.
-  let seed = 0x5eed;
-  const rand = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  // A fixed seed: the same refs on every run and machine.
+  const rand = seededRandom(0x5eed);
   const inputs: Input[] = [];
   for (let b = 0; b < BATCHES; b++) {
     const groups = new Uint32Array(ROWS);

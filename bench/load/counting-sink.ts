@@ -1,8 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import snappy from 'snappyjs';
+import { snappyDecompress } from '../../host/wire/snappy.js';
+import { negotiateRemoteWrite } from '../../host/wire/remote-write-request.js';
 import { countSamples } from './sample-counter.js';
-import type { RemoteWriteVersion } from './remote-write-messages.js';
+
+/** Larger decompressed bodies are refused; vmagent's blocks stay far below this. */
+const MAX_BODY_BYTES = 256 << 20;
 
 /** What the sink has received so far. */
 export interface SinkCounts {
@@ -72,9 +75,9 @@ export class CountingSink {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const version: RemoteWriteVersion = /write\.v2/.test(req.headers['content-type'] ?? '') ? 2 : 1;
       try {
-        const raw = snappy.uncompress(Buffer.concat(chunks));
+        const version = negotiateRemoteWrite(req.headers['content-type'], req.headers['content-encoding']);
+        const raw = snappyDecompress(Buffer.concat(chunks), MAX_BODY_BYTES);
         const c = countSamples(raw, version);
         this.#counts.requests++;
         this.#counts.samples += c.samples;

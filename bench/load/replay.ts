@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { quantileSorted } from '../lib/stats.js';
-import { REMOTE_WRITE_HEADERS } from './remote-write-messages.js';
+import { REMOTE_WRITE_HEADERS } from './remote-write-headers.js';
 import type { EncodedBodies } from './body-builder.js';
 
 /** How to replay. Exactly one of `durationMs` and `requests` bounds the run. */

@@ -1,4 +1,4 @@
-import type { RemoteWriteVersion } from './remote-write-messages.js';
+import type { RemoteWriteVersion } from '../../host/wire/remote-write-request.js';
 
 /** Samples and native histogram samples in one remote_write body. */
 export interface SampleCount {
@@ -15,9 +15,9 @@ const LAYOUT = {
 
 /**
  * Counts what an uncompressed remote_write body carries by walking the protobuf wire format without
- * building objects: the counting sink must keep up with vmagent's output on a shared core, and
- * decoding every label into strings (protobufjs) would make the sink, not the relay, the limit.
- * Throws RangeError on a truncated or malformed body.
+ * looking at labels. The counting sink shares a core with the load generator and must not become
+ * the limit: host/wire's decoders also validate labels and resolve every series in a series index,
+ * which is Sluice's job under test, not the sink's. Throws RangeError on a malformed body.
  */
 export function countSamples(buf: Uint8Array, version: RemoteWriteVersion): SampleCount {
   const layout = LAYOUT[version];

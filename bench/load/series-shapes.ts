@@ -1,3 +1,4 @@
+import type { Label } from '../../host/series/labels.js';
 import { randomInt, seededRandom } from './random.js';
 
 /** How a series' value moves from one scrape to the next. */
@@ -5,8 +6,8 @@ export type SeriesKind = 'counter' | 'gauge' | 'histogram';
 
 /** One generated series: sorted labels (with `__name__`) and what drives its values. */
 export interface GeneratedSeries {
-  /** [name, value] pairs sorted by name, as the remote_write spec requires. */
-  labels: [string, string][];
+  /** Sorted by name, as the remote_write spec requires; includes `__name__`. */
+  labels: Label[];
   kind: SeriesKind;
   /** Metric family name without _bucket/_sum/_count, for remote_write v2 metadata. */
   family: string;
@@ -49,8 +50,9 @@ export function generateSeries(count: number, seed = 1): GeneratedSeries[] {
     ];
     const push = (name: string, extra: [string, string][], kind: SeriesKind, family: string, g: number, share: number) => {
       if (out.length >= count) return;
-      const labels: [string, string][] = [['__name__', name], ...target, ...extra];
-      labels.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const pairs: [string, string][] = [['__name__', name], ...target, ...extra];
+      pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const labels = pairs.map(([n, v]) => ({ name: n, value: v }));
       out.push({ labels, kind, family, group: g, share });
     };
     for (const path of PATHS) {
