@@ -57,7 +57,13 @@ const benchmark: Benchmark = {
       for (let r = 0; r < repeats; r++) {
         for (const target of E2E_TARGETS) {
           if (unavailable.has(target.id)) continue;
-          const result = await runTarget(target, opts);
+          let result: Awaited<ReturnType<typeof runTarget>>;
+          try {
+            result = await runTarget(target, opts);
+          } catch (err) {
+            // One program failing must not throw away the figures of the others.
+            result = { unavailable: `failed: ${(err as Error).message.split('\n').slice(0, 3).join(' | ')}` };
+          }
           if ('unavailable' in result) {
             unavailable.set(target.id, result.unavailable);
             log?.(`${target.id}: skipped, ${result.unavailable}`);

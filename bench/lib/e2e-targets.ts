@@ -28,7 +28,9 @@ export interface E2ETarget {
 
 const VMAGENT = '/usr/bin/vmagent';
 const VICTORIA_METRICS = '/usr/bin/victoria-metrics';
-const SLUICE_MAIN = join(import.meta.dirname, '..', '..', 'dist', 'host', 'cli', 'main.js');
+const ROOT = join(import.meta.dirname, '..', '..');
+const SLUICE_BUILT = join(ROOT, 'dist', 'host', 'cli', 'main.js');
+const SLUICE_SOURCE = join(ROOT, 'host', 'cli', 'main.ts');
 
 /** Stream aggregation used by the `sluice-aggregate` run: the common "drop pod and instance" roll-up. */
 const STREAM_AGGR_CONFIG = `- match: '{__name__=~"http_.+"}'
@@ -38,18 +40,20 @@ const STREAM_AGGR_CONFIG = `- match: '{__name__=~"http_.+"}'
 `;
 
 /**
- * The one place that knows how to start Sluice. The CLI takes vmagent-style flags; when its flag
- * names change, only this function changes. Returns a reason when the CLI is not built.
+ * The one place that knows how to start Sluice: the built CLI (`npm run build`) when present,
+ * else the same CLI from source through tsx, with vmagent-style flags and the flag-built gateway
+ * pipeline (remote_write in, remote_write out to the counting sink).
  */
 export async function sluiceSpec(slot: TargetSlot, opts: { aggregate: boolean }): Promise<ProgramSpec | { unavailable: string }> {
-  if (!existsSync(SLUICE_MAIN)) return { unavailable: `Sluice CLI not built (${SLUICE_MAIN} missing; run npm run build)` };
-  const args = [SLUICE_MAIN, `--web.listen-address=127.0.0.1:${slot.port}`, `--remote-write.url=${slot.sinkWriteUrl}`];
+  const entry = existsSync(SLUICE_BUILT) ? [SLUICE_BUILT] : existsSync(SLUICE_SOURCE) ? ['--import', 'tsx', SLUICE_SOURCE] : undefined;
+  if (entry === undefined) return { unavailable: `Sluice CLI not found (${SLUICE_BUILT} or ${SLUICE_SOURCE})` };
+  const args = [...entry, `--web.listen-address=127.0.0.1:${slot.port}`, `--remote-write.url=${slot.sinkWriteUrl}`, `--storage.path=${slot.dataDir}`, '--log.level=warn'];
   if (opts.aggregate) {
     const file = join(slot.dataDir, 'stream-aggr.yml');
     await writeFile(file, STREAM_AGGR_CONFIG);
-    args.push(`--remote-write.stream-aggr.config=${file}`);
+    args.push(`--stream-aggr.config=${file}`);
   }
-  return { name: opts.aggregate ? 'sluice (stream aggregation)' : 'sluice', command: process.execPath, args, readyUrl: `http://127.0.0.1:${slot.port}/-/ready` };
+  return { name: opts.aggregate ? 'sluice (stream aggregation)' : 'sluice', command: process.execPath, args, cwd: ROOT, readyUrl: `http://127.0.0.1:${slot.port}/-/ready` };
 }
 
 /** Every target, in the order they run within a repeat. */
