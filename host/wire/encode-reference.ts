@@ -1,50 +1,13 @@
-import protobuf from 'protobufjs';
 import type { SampleBatch } from '../batch/sample-batch.js';
 import type { Labels } from '../series/labels.js';
+import { RequestV2, WriteRequestV1 } from './remote-write-schema.js';
 
 /**
- * The plain reference the hand encoders are checked and benchmarked against: protobufjs
- * reflection types for remote_write 1.0 and 2.0 (field numbers from the protocol specs) and an
- * encoder that builds one JavaScript object per series and sample, as a straightforward
- * implementation would.
+ * The plain reference the hand encoders are checked and benchmarked against: the protobufjs
+ * schema of record (remote-write-schema.ts) and an encoder that builds one JavaScript object per
+ * series and sample, as a straightforward implementation would.
  */
-const root = protobuf.Root.fromJSON({
-  nested: {
-    prometheus: {
-      nested: {
-        WriteRequest: { fields: { timeseries: { rule: 'repeated', type: 'TimeSeries', id: 1 } } },
-        TimeSeries: {
-          fields: {
-            labels: { rule: 'repeated', type: 'Label', id: 1 },
-            samples: { rule: 'repeated', type: 'Sample', id: 2 },
-          },
-        },
-        Label: { fields: { name: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
-        Sample: { fields: { value: { type: 'double', id: 1 }, timestamp: { type: 'int64', id: 2 } } },
-      },
-    },
-    v2: {
-      nested: {
-        Request: {
-          fields: {
-            symbols: { rule: 'repeated', type: 'string', id: 4 },
-            timeseries: { rule: 'repeated', type: 'TimeSeries', id: 5 },
-          },
-        },
-        TimeSeries: {
-          fields: {
-            labelsRefs: { rule: 'repeated', type: 'uint32', id: 1, options: { packed: true } },
-            samples: { rule: 'repeated', type: 'Sample', id: 2 },
-          },
-        },
-        Sample: { fields: { value: { type: 'double', id: 1 }, timestamp: { type: 'int64', id: 2 } } },
-      },
-    },
-  },
-});
-
-export const WriteRequestV1 = root.lookupType('prometheus.WriteRequest');
-export const RequestV2 = root.lookupType('v2.Request');
+export { RequestV2, WriteRequestV1 };
 
 /** Rows [start, end) as a v1 WriteRequest, through protobufjs objects. */
 export function encodeV1Reference(batch: SampleBatch, start: number, end: number, labelsOf: (ref: number) => Labels): Uint8Array {

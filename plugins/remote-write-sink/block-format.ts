@@ -1,4 +1,5 @@
 import type { Tenant } from '../../host/batch/tenant.js';
+import { snappyDeclaredLength } from '../../host/wire/snappy.js';
 
 /**
  * A queued block: what one queue record holds. A 16-byte header (format version, protocol,
@@ -14,6 +15,8 @@ export interface BlockInfo {
   samples: number;
   /** The snappy-compressed body (a view into the record). */
   body: Uint8Array;
+  /** Its uncompressed size, as the snappy preamble declares it. */
+  rawBytes: number;
 }
 
 export function encodeBlock(protocol: 1 | 2, tenant: Tenant, samples: number, body: Uint8Array): Uint8Array {
@@ -39,16 +42,14 @@ export function decodeBlock(record: Uint8Array): BlockInfo | undefined {
     tenant: { accountId: v.getUint32(4, true), projectId: v.getUint32(8, true) },
     samples: v.getUint32(12, true),
     body: record.subarray(BLOCK_HEADER_BYTES),
+    rawBytes: safeDeclaredLength(record.subarray(BLOCK_HEADER_BYTES)),
   };
 }
 
-/** The uncompressed length a snappy block announces in its leading varint, without decompressing. */
-export function snappyRawLength(body: Uint8Array): number {
-  let n = 0;
-  for (let i = 0, shift = 0; i < 5 && i < body.length; i++, shift += 7) {
-    const b = body[i]!;
-    n += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) return n;
+function safeDeclaredLength(body: Uint8Array): number {
+  try {
+    return snappyDeclaredLength(body);
+  } catch {
+    return 0;
   }
-  return -1;
 }

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { formatTenant, sameTenant, type Tenant } from '../../host/batch/tenant.js';
 import type { PersistentQueue, QueueEntry } from '../../host/queue/persistent-queue.js';
-import { snappyCompress, snappyUncompress } from '../../host/wire/encode-snappy.js';
-import { decodeBlock, snappyRawLength, type BlockInfo } from './block-format.js';
+import { snappyCompress } from '../../host/wire/encode-snappy.js';
+import { snappyDecompress } from '../../host/wire/snappy.js';
+import { decodeBlock, type BlockInfo } from './block-format.js';
 import type { TargetConfig } from './config.js';
 import { backoffMs, postBlock, redactUrl } from './http-post.js';
 import type { SinkMetrics } from './sink-metrics.js';
@@ -127,7 +128,7 @@ export class UrlSender {
       this.#carry = undefined;
       if (!next) break;
       const { block, entry } = next;
-      const raw = snappyRawLength(block.body);
+      const raw = block.rawBytes;
       if (first && (block.protocol === 2 || !sameTenant(block.tenant, first.tenant) || samples + block.samples > this.#opts.maxBatchSamples || rawBytes + raw > this.#opts.maxBatchBytes)) {
         this.#carry = next;
         break;
@@ -142,7 +143,7 @@ export class UrlSender {
     this.#unreadSamples = Math.max(0, this.#unreadSamples - samples);
     if (this.#carry === undefined && this.#queue.unreadBytes === 0) this.#oldestUnread = undefined;
     if (!first) return undefined;
-    const body = bodies.length === 1 ? bodies[0]! : snappyCompress(concat(bodies.map((b) => snappyUncompress(b))));
+    const body = bodies.length === 1 ? bodies[0]! : snappyCompress(concat(bodies.map((b) => snappyDecompress(b, Number.MAX_SAFE_INTEGER))));
     return { protocol: first.protocol, tenant: first.tenant, samples, body };
   }
 

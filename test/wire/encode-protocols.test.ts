@@ -5,7 +5,8 @@ import { STALE_NAN } from '../../host/batch/stale.js';
 import { DEFAULT_TENANT } from '../../host/batch/tenant.js';
 import { labelsFromRecord, type Labels } from '../../host/series/labels.js';
 import { decodeReference, encodeV1Reference, encodeV2Reference } from '../../host/wire/encode-reference.js';
-import { snappyCompress, snappyUncompress } from '../../host/wire/encode-snappy.js';
+import { snappyCompress } from '../../host/wire/encode-snappy.js';
+import { snappyDecompress } from '../../host/wire/snappy.js';
 import { encodeLabelsV1, writeRequestV1 } from '../../host/wire/encode-v1.js';
 import { V2Encoder } from '../../host/wire/encode-v2.js';
 import { ProtoWriter } from '../../host/wire/encode-writer.js';
@@ -77,12 +78,11 @@ describe('hand-written remote_write encoders', () => {
     );
   });
 
-  it('v1 and v2 bodies are byte-identical to protobufjs when no series repeats in neighbouring rows', () => {
+  it('v1 bodies are byte-identical to protobufjs when no series repeats in neighbouring rows', () => {
     fc.assert(
       fc.property(caseArb.filter(noRepeatedNeighbours), (c) => {
         const labelsOf = (r: number) => c.series[r]!;
         expect(Buffer.from(encodeV1(c))).toEqual(Buffer.from(encodeV1Reference(c.batch, 0, c.batch.length, labelsOf)));
-        expect(Buffer.from(encodeV2(c))).toEqual(Buffer.from(encodeV2Reference(c.batch, 0, c.batch.length, labelsOf)));
       }),
     );
   });
@@ -122,7 +122,7 @@ describe('hand-written remote_write encoders', () => {
   it('snappy-compressed bodies come back byte for byte', () => {
     fc.assert(fc.property(caseArb, (c) => {
       const body = encodeV1(c);
-      expect(Buffer.from(snappyUncompress(snappyCompress(body)))).toEqual(Buffer.from(body));
+      expect(Buffer.from(snappyDecompress(snappyCompress(body), 1 << 30))).toEqual(Buffer.from(body));
     }));
   });
 });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeReference, type DecodedSeries } from '../../../host/wire/encode-reference.js';
-import { snappyUncompress } from '../../../host/wire/encode-snappy.js';
+import { snappyDecompress } from '../../../host/wire/snappy.js';
 
 export interface ReceivedRequest {
   path: string;
@@ -37,7 +37,7 @@ export class Receiver {
         const path = req.url ?? '';
         const status = r.answer({ path });
         if (status < 300) {
-          const raw = snappyUncompress(new Uint8Array(Buffer.concat(chunks)));
+          const raw = snappyDecompress(new Uint8Array(Buffer.concat(chunks)), 1 << 30);
           const protocol = String(req.headers['content-type']).includes('v2') ? 2 : 1;
           r.requests.push({ path, headers: req.headers, raw, series: decodeReference(raw, protocol) });
         }

@@ -97,7 +97,7 @@ describe('remote_write sink', () => {
   });
 
   it('merges queued blocks into requests of at most max_batch_samples', async () => {
-    const s = await sink({ urls: [`${receiver.url}/w`], max_batch_samples: 4, flush_interval: '1h' });
+    const s = await sink({ urls: [`${receiver.url}/w`], max_batch_samples: 4, flush_interval: '1h', concurrency: 1 });
     for (let i = 0; i < 10; i++) await s.consume!(batch([up('a', 1000 * i, i)]));
     // Two full requests go at once; the last two samples wait for the flush interval.
     await receiver.waitForSamples(8);
@@ -108,7 +108,8 @@ describe('remote_write sink', () => {
   it('retries 5xx and 429 until the endpoint takes the data, keeping the order', async () => {
     let refusals = 4;
     receiver.answer = () => (refusals-- > 0 ? (refusals % 2 ? 503 : 429) : 204);
-    const s = await sink({ urls: [`${receiver.url}/w`] });
+    // One sender: with more, two requests may be in flight and arrive in either order.
+    const s = await sink({ urls: [`${receiver.url}/w`], concurrency: 1 });
     await s.consume!(batch([up('a', 1000, 1)]));
     await s.consume!(batch([up('a', 2000, 2)]));
     await receiver.waitForSamples(2);
@@ -119,7 +120,7 @@ describe('remote_write sink', () => {
   it('drops and counts what a 4xx refuses, then carries on', async () => {
     let first = true;
     receiver.answer = () => (first ? ((first = false), 400) : 204);
-    const s = await sink({ urls: [`${receiver.url}/w`] });
+    const s = await sink({ urls: [`${receiver.url}/w`], concurrency: 1 });
     await s.consume!(batch([up('a', 1000, 1), up('b', 1000, 1)]));
     await s.consume!(batch([up('a', 2000, 2)]));
     await receiver.waitForSamples(1);
@@ -130,7 +131,7 @@ describe('remote_write sink', () => {
 
   it('keeps data on disk through an outage and a restart and delivers it once, in order', async () => {
     receiver.answer = () => 503;
-    const config = { urls: [`${receiver.url}/w`], retry_min_interval: '20ms', retry_max_interval: '20ms' };
+    const config = { urls: [`${receiver.url}/w`], concurrency: 1, retry_min_interval: '20ms', retry_max_interval: '20ms' };
     const s = await sink(config);
     for (let i = 0; i < 20; i++) await s.consume!(batch([up('a', 1000 * i, i)]));
     await s.stop!();
