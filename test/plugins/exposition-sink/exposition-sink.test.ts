@@ -1,0 +1,118 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SampleBatch } from '../../../host/batch/sample-batch.js';
+import { STALE_NAN } from '../../../host/batch/stale.js';
+import { DEFAULT_TENANT } from '../../../host/batch/tenant.js';
+import type { Component } from '../../../host/plugin/manifest.js';
+import { labelsFromRecord } from '../../../host/series/labels.js';
+import manifest from '../../../plugins/exposition-sink/index.js';
+import { createTestHost, type TestHost } from '../../kit/context.js';
+import { startTestServer } from '../../kit/http.js';
+import { RecordingConsumer } from '../../kit/recording-consumer.js';
+
+let host: TestHost;
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let sink: Component;
+
+async function start(config: Record<string, unknown> = {}): Promise<void> {
+  const cfg = (manifest.config as { parse(v: unknown): unknown }).parse(config);
+  sink = await manifest.create(host.context('exposition/test').ctx, cfg as never, new RecordingConsumer());
+  await sink.start?.();
+}
+
+beforeEach(async () => {
+  host = createTestHost();
+  server = await startTestServer(host.router);
+});
+afterEach(async () => {
+  await sink?.stop?.();
+  await server.close();
+  host.cleanup();
+});
+
+function batch(rows: [Record<string, string>, number, number][]): SampleBatch {
+  const values = new Float64Array(rows.length);
+  rows.forEach((r, i) => (values[i] = r[2]));
+  return {
+    tenant: DEFAULT_TENANT,
+    length: rows.length,
+    refs: Uint32Array.from(rows.map(([l]) => host.series.resolve(DEFAULT_TENANT, labelsFromRecord(l)))),
+    ts: Float64Array.from(rows.map((r) => r[1])),
+    values,
+  };
+}
+
+async function federate(...match: string[]): Promise<{ status: number; body: string; type: string | null }> {
+  const q = new URLSearchParams();
+  for (const m of match) q.append('match[]', m);
+  const res = await fetch(`${server.url}/federate?${q}`);
+  return { status: res.status, body: await res.text(), type: res.headers.get('content-type') };
+}
+
+describe('exposition sink', () => {
+  it('serves the latest value and timestamp of each series, grouped by metric with TYPE lines', async () => {
+    await start();
+    await sink.consume!(batch([
+      [{ __name__: 'up', job: 'b' }, 1000, 1],
+      [{ __name__: 'cpu', job: 'a', mode: 'idle' }, 1000, 0.5],
+      [{ __name__: 'up', job: 'a' }, 1000, 0],
+      [{ __name__: 'up', job: 'b' }, 2000, 0],
+      [{ __name__: 'up', job: 'a' }, 500, 7],
+    ]));
+    const r = await federate('{__name__=~".+"}');
+    expect(r.status).toBe(200);
+    expect(r.type).toContain('text/plain; version=0.0.4');
+    expect(r.body).toBe(
+      '# TYPE cpu untyped\ncpu{job="a",mode="idle"} 0.5 1000\n' +
+        '# TYPE up untyped\nup{job="a"} 0 1000\nup{job="b"} 0 2000\n',
+    );
+  });
+
+  it('filters by match[] selectors with =, !=, =~ and !~, serving the union', async () => {
+    await start();
+    await sink.consume!(batch([
+      [{ __name__: 'up', job: 'api', env: 'prod' }, 1, 1],
+      [{ __name__: 'up', job: 'db', env: 'dev' }, 1, 1],
+      [{ __name__: 'http_requests_total', job: 'api', env: 'prod' }, 1, 5],
+      [{ __name__: 'http_errors_total', job: 'web' }, 1, 2],
+    ]));
+    const lines = (r: { body: string }) => r.body.split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(lines(await federate('up{env!="dev"}'))).toEqual(['up{env="prod",job="api"} 1 1']);
+    expect(lines(await federate('{__name__=~"http_.+", job!~"web|db"}', 'up{job="db"}'))).toEqual([
+      'http_requests_total{env="prod",job="api"} 5 1',
+      'up{env="dev",job="db"} 1 1',
+    ]);
+  });
+
+  it('answers 400 without match[] or with a bad selector', async () => {
+    await start();
+    expect((await federate()).status).toBe(400);
+    const bad = await federate('up{job=~"("}');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toContain('match[]');
+    expect((await federate('rate(up[5m])')).status).toBe(400);
+  });
+
+  it('forgets a series on its stale marker and after the staleness period', async () => {
+    await start({ staleness: '1m' });
+    await sink.consume!(batch([[{ __name__: 'a' }, 1000, 1], [{ __name__: 'b' }, 1000, 1]]));
+    await sink.consume!(batch([[{ __name__: 'a' }, 2000, STALE_NAN]]));
+    expect((await federate('{__name__=~".+"}')).body).toBe('# TYPE b untyped\nb 1 1000\n');
+    host.clock.advance(61_000);
+    await sink.consume!(batch([[{ __name__: 'c' }, 3000, 3]]));
+    expect((await federate('{__name__=~".+"}')).body).toBe('# TYPE c untyped\nc 3 3000\n');
+  });
+
+  it('holds at most max_series series and counts the samples it refuses', async () => {
+    await start({ max_series: 2 });
+    await sink.consume!(batch([[{ __name__: 'a' }, 1, 1], [{ __name__: 'b' }, 1, 1], [{ __name__: 'c' }, 1, 1], [{ __name__: 'a' }, 2, 2]]));
+    expect((await federate('{__name__=~".+"}')).body).toBe('# TYPE a untyped\na 2 2\n# TYPE b untyped\nb 1 1\n');
+    const dropped = (await host.registry.getSingleMetric('sluice_exposition_dropped_samples_total')!.get()).values;
+    expect(dropped[0]!.value).toBe(1);
+  });
+
+  it('leaves timestamps out when include_timestamps is false', async () => {
+    await start({ include_timestamps: false });
+    await sink.consume!(batch([[{ __name__: 'a', x: 'q"\\' }, 1, 1.25]]));
+    expect((await federate('a')).body).toBe('# TYPE a untyped\na{x="q\\"\\\\"} 1.25\n');
+  });
+});
