@@ -88,12 +88,12 @@ function decodeTimeSeries(c: ProtoCursor, out: BatchCollector, keys: SeriesKeyBu
     }
     const len = c.length('TimeSeries field');
     const end = c.pos + len;
-    if (field === 2) readSample(new ProtoCursor(c.buf, c.pos, end), out, ref);
+    if (field === 2) readSample(c, end, out, ref);
     else if (field === 3) {
       const h = decodeHistogram(c.buf.subarray(c.pos, end));
       out.histogram(ref, Number(h.timestamp ?? 0), h);
     } else if (field === 4) readExemplar(new ProtoCursor(c.buf, c.pos, end), out, ref, sym);
-    else readMetadata(new ProtoCursor(c.buf, c.pos, end), out, sym, nameRef, seen);
+    else readMetadata(c, end, out, sym, nameRef, seen);
     c.pos = end;
   }
 }
@@ -117,15 +117,19 @@ function isName(buf: Uint8Array, at: number, len: number): boolean {
   return true;
 }
 
-function readSample(c: ProtoCursor, out: BatchCollector, ref: number): void {
+function readSample(c: ProtoCursor, end: number, out: BatchCollector, ref: number): void {
   let value = 0;
   let ts = 0;
-  while (c.pos < c.end) {
+  const outer = c.end;
+  c.end = end;
+  while (c.pos < end) {
     const tag = c.uint32('Sample field tag');
     if (tag === ((1 << 3) | WIRE_I64)) value = c.double('Sample.value');
     else if (tag === ((2 << 3) | WIRE_VARINT)) ts = c.int64('Sample.timestamp');
+    // start_timestamp (3) and fields of later versions are skipped.
     else c.skip(tag & 7, 'Sample');
   }
+  c.end = outer;
   out.sample(ref, ts, value);
 }
 
@@ -155,17 +159,20 @@ function readExemplar(c: ProtoCursor, out: BatchCollector, ref: number, sym: Sym
   out.exemplar({ ref, labels, value, ts });
 }
 
-function readMetadata(c: ProtoCursor, out: BatchCollector, sym: Symbols, nameRef: number, seen: Map<number, number[]>): void {
+function readMetadata(c: ProtoCursor, end: number, out: BatchCollector, sym: Symbols, nameRef: number, seen: Map<number, number[]>): void {
   let type = 0;
   let help = 0;
   let unit = 0;
-  while (c.pos < c.end) {
+  const outer = c.end;
+  c.end = end;
+  while (c.pos < end) {
     const tag = c.uint32('Metadata field tag');
     if (tag === ((1 << 3) | WIRE_VARINT)) type = c.uint32('Metadata.type');
     else if (tag === ((3 << 3) | WIRE_VARINT)) help = c.uint32('Metadata.help_ref');
     else if (tag === ((4 << 3) | WIRE_VARINT)) unit = c.uint32('Metadata.unit_ref');
     else c.skip(tag & 7, 'Metadata');
   }
+  c.end = outer;
   if ((type === 0 && help === 0 && unit === 0) || nameRef < 0) return;
   // Every series of a family repeats the same metadata; keep one copy per request.
   const last = seen.get(nameRef);

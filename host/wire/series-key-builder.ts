@@ -1,5 +1,5 @@
 import { writeVarint } from '../series/series-key.js';
-import { WireError } from './wire-error.js';
+import { WireError, type WireErrorReason } from './wire-error.js';
 
 /** Limits that keep one request from blowing up the series index. */
 export interface LabelLimits {
@@ -27,103 +27,100 @@ for (let c = 0; c < 256; c++) {
 export class SeriesKeyBuilder {
   key = new Uint8Array(4096);
   length = 0;
-  #count = 0;
-  #prevName = 0;
-  #prevNameLen = 0;
-  readonly #limits: LabelLimits;
-
-  readonly #unit: string;
+  /** Index of the series in its request (or line of a text body), named in error messages. */
+  series = 0;
+  // Plain numeric fields rather than #private ones and a limits object: this runs once per label.
+  private count = 0;
+  private prevName = 0;
+  private prevNameLen = 0;
+  private readonly maxLabels: number;
+  private readonly maxLength: number;
+  private readonly utf8Names: boolean;
+  private readonly unit: string;
 
   /** `unit` names what `series` counts in error messages: series of a request, or lines of a text body. */
   constructor(limits: LabelLimits, unit: 'series' | 'line' = 'series') {
-    this.#limits = limits;
-    this.#unit = unit;
+    this.maxLabels = limits.maxLabelsPerSeries;
+    this.maxLength = limits.maxLabelValueLength;
+    this.utf8Names = limits.utf8Names;
+    this.unit = unit;
   }
-
-  /** Index of the series in its request, named in error messages. */
-  series = 0;
 
   /** Starts the key of series number `series` of the request. */
   reset(series: number): void {
     this.length = 0;
-    this.#count = 0;
+    this.count = 0;
     this.series = series;
   }
 
   get labelCount(): number {
-    return this.#count;
-  }
-
-  /** Appends one label whose name and value are `src[ns, ns+nl)` and `src[vs, vs+vl)`. */
-  add(src: Uint8Array, ns: number, nl: number, vs: number, vl: number): void {
-    try {
-      this.#add(src, ns, nl, vs, vl);
-    } catch (err) {
-      if (err instanceof WireError) throw new WireError(err.reason, `${err.message} (${this.#unit} ${this.series})`);
-      throw err;
-    }
+    return this.count;
   }
 
   /** Checks what can only be checked once all labels are in: that there is at least one. */
   finish(): void {
-    if (this.#count === 0) throw new WireError('labels', `invalid labels: ${this.#unit} ${this.series} has no labels`);
+    if (this.count === 0) this.fail('labels', 'invalid labels: no labels');
   }
 
-  #add(src: Uint8Array, ns: number, nl: number, vs: number, vl: number): void {
-    const limits = this.#limits;
-    if (++this.#count > limits.maxLabelsPerSeries) {
-      throw new WireError('label_limits', `series has more than ${limits.maxLabelsPerSeries} labels (max_labels_per_series)`);
+  /** Appends one label whose name and value are `src[ns, ns+nl)` and `src[vs, vs+vl)`. */
+  add(src: Uint8Array, ns: number, nl: number, vs: number, vl: number): void {
+    if (++this.count > this.maxLabels) this.fail('label_limits', `more than ${this.maxLabels} labels (max_labels_per_series)`);
+    if (nl === 0) this.fail('labels', 'invalid labels: empty label name');
+    if (vl === 0) this.fail('labels', `invalid labels: empty value for label ${text(src, ns, nl)}`);
+    if (nl > this.maxLength || vl > this.maxLength) {
+      const what = nl > this.maxLength ? 'name' : 'value';
+      this.fail('label_limits', `label ${text(src, ns, Math.min(nl, 64))} has a ${what} longer than ${this.maxLength} bytes (max_label_value_length)`);
     }
-    if (nl === 0) throw new WireError('labels', 'invalid labels: empty label name');
-    if (vl === 0) throw new WireError('labels', `invalid labels: empty value for label ${text(src, ns, nl)}`);
-    if (nl > limits.maxLabelValueLength || vl > limits.maxLabelValueLength) {
-      throw new WireError(
-        'label_limits',
-        `label ${text(src, ns, Math.min(nl, 64))} has a ${nl > limits.maxLabelValueLength ? 'name' : 'value'} longer than ${limits.maxLabelValueLength} bytes (max_label_value_length)`,
-      );
-    }
-    this.#ensure(10 + nl + vl);
+    if (this.length + 10 + nl + vl > this.key.length) this.grow(10 + nl + vl);
     const key = this.key;
-    let p = this.length;
-    p = writeVarint(key, p, nl);
+    let p = writeVarint(key, this.length, nl);
     const nameAt = p;
     let high = copy(src, ns, nl, key, p);
-    p += nl;
-    p = writeVarint(key, p, vl);
+    p = writeVarint(key, p + nl, vl);
     high |= copy(src, vs, vl, key, p);
     p += vl;
-    if (high >= 0x80) checkUtf8(src, ns, nl, vs, vl);
-    if (!limits.utf8Names) checkName(key, nameAt, nl);
-    if (this.#count > 1) {
-      const order = compare(key, this.#prevName, this.#prevNameLen, nameAt, nl);
-      if (order === 0) throw new WireError('labels', `invalid labels: duplicate label name ${text(key, nameAt, nl)}`);
-      if (order > 0) throw new WireError('labels', `invalid labels: not sorted, ${text(key, nameAt, nl)} after ${text(key, this.#prevName, this.#prevNameLen)}`);
+    if (high >= 0x80) this.checkUtf8(src, ns, nl, vs, vl);
+    if (!this.utf8Names && !validName(key, nameAt, nl)) {
+      this.fail('labels', `invalid labels: label name ${text(key, nameAt, nl)} does not match [a-zA-Z_][a-zA-Z0-9_]*`);
     }
-    this.#prevName = nameAt;
-    this.#prevNameLen = nl;
+    if (this.count > 1) {
+      const order = compare(key, this.prevName, this.prevNameLen, nameAt, nl);
+      if (order === 0) this.fail('labels', `invalid labels: duplicate label name ${text(key, nameAt, nl)}`);
+      if (order > 0) this.fail('labels', `invalid labels: not sorted, ${text(key, nameAt, nl)} after ${text(key, this.prevName, this.prevNameLen)}`);
+    }
+    this.prevName = nameAt;
+    this.prevNameLen = nl;
     this.length = p;
   }
 
-  #ensure(extra: number): void {
-    if (this.length + extra <= this.key.length) return;
+  private fail(reason: WireErrorReason, message: string): never {
+    throw new WireError(reason, `${message} (${this.unit} ${this.series})`);
+  }
+
+  private grow(extra: number): void {
     const next = new Uint8Array(Math.max(this.key.length * 2, this.length + extra));
     next.set(this.key.subarray(0, this.length));
     this.key = next;
   }
+
+  private checkUtf8(src: Uint8Array, ns: number, nl: number, vs: number, vl: number): void {
+    try {
+      utf8.decode(src.subarray(ns, ns + nl));
+      utf8.decode(src.subarray(vs, vs + vl));
+    } catch {
+      this.fail('labels', `invalid labels: label ${JSON.stringify(new TextDecoder().decode(src.subarray(ns, ns + Math.min(nl, 64))))} is not valid UTF-8`);
+    }
+  }
 }
 
+/** Copies bytes and ORs them together (to spot non-ASCII); a plain loop beats subarray+set at label sizes. */
 function copy(src: Uint8Array, from: number, len: number, dst: Uint8Array, to: number): number {
   let high = 0;
-  if (len < 24) {
-    for (let i = 0; i < len; i++) {
-      const b = src[from + i]!;
-      high |= b;
-      dst[to + i] = b;
-    }
-    return high;
+  for (let i = 0; i < len; i++) {
+    const b = src[from + i]!;
+    high |= b;
+    dst[to + i] = b;
   }
-  dst.set(src.subarray(from, from + len), to);
-  for (let i = 0; i < len; i++) high |= src[from + i]!;
   return high;
 }
 
@@ -137,20 +134,11 @@ function compare(buf: Uint8Array, a: number, al: number, b: number, bl: number):
   return al - bl;
 }
 
-function checkName(buf: Uint8Array, at: number, len: number): void {
+function validName(buf: Uint8Array, at: number, len: number): boolean {
   // __name__ is itself a valid name, so no exception is needed for it.
-  let ok = NAME_OK[buf[at]!] === 2;
-  for (let i = 1; ok && i < len; i++) ok = NAME_OK[buf[at + i]!] !== 0;
-  if (!ok) throw new WireError('labels', `invalid labels: label name ${text(buf, at, len)} does not match [a-zA-Z_][a-zA-Z0-9_]*`);
-}
-
-function checkUtf8(src: Uint8Array, ns: number, nl: number, vs: number, vl: number): void {
-  try {
-    utf8.decode(src.subarray(ns, ns + nl));
-    utf8.decode(src.subarray(vs, vs + vl));
-  } catch {
-    throw new WireError('labels', `invalid labels: label ${JSON.stringify(new TextDecoder().decode(src.subarray(ns, ns + Math.min(nl, 64))))} is not valid UTF-8`);
-  }
+  if (NAME_OK[buf[at]!] !== 2) return false;
+  for (let i = 1; i < len; i++) if (NAME_OK[buf[at + i]!] === 0) return false;
+  return true;
 }
 
 function text(buf: Uint8Array, at: number, len: number): string {
