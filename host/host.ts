@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -18,11 +20,13 @@ import { DropInWatcher } from './plugin/drop-in-dir.js';
 import { DropInManager, type DropInChange } from './plugin/drop-in-manager.js';
 import type { PluginType } from './plugin/plugin-type.js';
 import { TypeRegistry } from './plugin/type-registry.js';
-import { MapSeriesIndex } from './series/map-series-index.js';
+import { createSeriesIndex } from './series/create-series-index.js';
 import type { SeriesIndex } from './series/series-index.js';
 import { HostMetrics } from './telemetry/host-metrics.js';
 import { createLogger } from './telemetry/logger.js';
 import { createRegistry } from './telemetry/registry.js';
+
+const SERIES_INDEX_FILE = 'series-index.bin';
 
 export interface HostOptions {
   /** YAML config file; re-read on reload. */
@@ -40,6 +44,8 @@ export interface HostOptions {
   series?: SeriesIndex;
   kernels?: Kernels;
   clock?: Clock;
+  /** The series index implementation when `series` is not given (default wasm). */
+  seriesImplementation?: 'wasm' | 'reference';
   /** Watch the drop-in directory (default true); tests may drive `syncPlugins()` by hand. */
   watchPlugins?: boolean;
 }
@@ -101,14 +107,15 @@ export class Host {
     const r = await validateConfig(await this.#readConfig(), this.types);
     if (!r.ok) throw new ConfigError(r.issues);
     this.#valid = r.value;
+    const dataRoot = resolve(r.value.config.storage.path);
     this.#services = {
       logger: this.logger,
       registry: this.registry,
-      series: this.#opts.series ?? new MapSeriesIndex(),
+      series: this.#opts.series ?? (await this.#openSeriesIndex(dataRoot)),
       kernels: this.#opts.kernels ?? createKernels(),
       router: this.#router,
       clock: this.#opts.clock ?? systemClock,
-      dataRoot: resolve(r.value.config.storage.path),
+      dataRoot,
     };
     if (this.#opts.listenAddress !== undefined) await this.#listen(this.#opts.listenAddress);
     this.#graph = await Graph.build(r.value, this.#services, this.metrics);
@@ -128,6 +135,11 @@ export class Host {
 
   get ready(): boolean {
     return this.#ready;
+  }
+
+  /** The process-wide series index, once started. */
+  get series(): SeriesIndex | undefined {
+    return this.#services?.series;
   }
 
   get graph(): Graph | undefined {
@@ -181,8 +193,38 @@ export class Host {
     await this.#serial.catch(() => undefined);
     await this.#graph?.stop(this.#opts.shutdownTimeoutMs ?? 30_000);
     await this.#app?.close();
+    if (this.#services && !this.#opts.series) await this.#saveSeriesIndex(this.#services);
     for (const s of this.#dropIns?.states ?? []) await s.type?.dispose();
     this.logger.info('Sluice stopped');
+  }
+
+  /**
+   * The process-wide series index, reloaded from the last shutdown so refs (and state keyed by
+   * them) stay valid across restarts. An unreadable file is moved aside, never fatal: components
+   * that persist state keep it keyed by labels too.
+   */
+  async #openSeriesIndex(dataRoot: string): Promise<SeriesIndex> {
+    const file = join(dataRoot, SERIES_INDEX_FILE);
+    const implementation = this.#opts.seriesImplementation ?? 'wasm';
+    const now = () => (this.#opts.clock ?? systemClock).now();
+    if (!existsSync(file)) return createSeriesIndex({ implementation, now });
+    try {
+      return await createSeriesIndex({ implementation, now, file });
+    } catch (err) {
+      const aside = `${file}.unreadable-${Date.now()}`;
+      await rename(file, aside).catch(() => undefined);
+      this.logger.error({ err: (err as Error).message, movedTo: aside }, 'series index file unreadable; starting with an empty index');
+      return createSeriesIndex({ implementation, now });
+    }
+  }
+
+  async #saveSeriesIndex(services: HostServices): Promise<void> {
+    try {
+      await mkdir(services.dataRoot, { recursive: true });
+      await services.series.save(join(services.dataRoot, SERIES_INDEX_FILE));
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message }, 'could not save the series index');
+    }
   }
 
   async #listen(address: string): Promise<void> {

@@ -59,6 +59,7 @@ async function run(argv: string[]): Promise<number> {
     shutdownTimeoutMs: values['shutdown.timeout'] as number,
     maxBodyBytes: values['web.max-request-bytes'] as number,
     kernels: createKernels(values['kernels'] as KernelMode),
+    seriesImplementation: values['kernels'] === 'reference' ? 'reference' : 'wasm',
     logger,
   });
   if (values['dry-run']) return dryRun(host, configFile ?? 'flag-built pipeline');
