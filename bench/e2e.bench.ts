@@ -21,19 +21,23 @@ interface Figure {
   metric: string;
   unit: string;
   better: 'higher' | 'lower';
+  /** Whether Sluice's figure is set against vmagent's; diagnostics (errors, generator cpu) are not. */
+  compared: boolean;
   pick: (f: E2EFigures) => number | undefined;
 }
 
 const FIGURES: Figure[] = [
-  { metric: 'accepted', unit: 'samples/s', better: 'higher', pick: (f) => f.acceptedPerSecond },
-  { metric: 'delivered', unit: 'samples/s', better: 'higher', pick: (f) => f.deliveredPerSecond },
-  { metric: 'delivered share', unit: 'ratio', better: 'higher', pick: (f) => f.deliveredShare },
-  { metric: 'samples/cpu-s', unit: 'samples/cpu-s', better: 'higher', pick: (f) => f.samplesPerCpuSecond },
-  { metric: 'p50 latency', unit: 'ms', better: 'lower', pick: (f) => f.p50Ms },
-  { metric: 'p99 latency', unit: 'ms', better: 'lower', pick: (f) => f.p99Ms },
-  { metric: 'peak RSS', unit: 'bytes', better: 'lower', pick: (f) => f.peakRssBytes },
-  { metric: 'cpu during run', unit: 's', better: 'lower', pick: (f) => f.cpuSeconds },
-  { metric: 'errors', unit: 'requests', better: 'lower', pick: (f) => f.errors },
+  { metric: 'accepted', unit: 'samples/s', better: 'higher', compared: true, pick: (f) => f.acceptedPerSecond },
+  { metric: 'delivered', unit: 'samples/s', better: 'higher', compared: true, pick: (f) => f.deliveredPerSecond },
+  { metric: 'delivered share', unit: 'ratio', better: 'higher', compared: false, pick: (f) => f.deliveredShare },
+  { metric: 'rows inserted share', unit: 'ratio', better: 'higher', compared: false, pick: (f) => f.insertedShare },
+  { metric: 'samples/cpu-s', unit: 'samples/cpu-s', better: 'higher', compared: true, pick: (f) => f.samplesPerCpuSecond },
+  { metric: 'p50 latency', unit: 'ms', better: 'lower', compared: true, pick: (f) => f.p50Ms },
+  { metric: 'p99 latency', unit: 'ms', better: 'lower', compared: true, pick: (f) => f.p99Ms },
+  { metric: 'peak RSS', unit: 'bytes', better: 'lower', compared: true, pick: (f) => f.peakRssBytes },
+  { metric: 'cpu during run', unit: 's', better: 'lower', compared: false, pick: (f) => f.cpuSeconds },
+  { metric: 'load generator cpu', unit: 's', better: 'lower', compared: false, pick: (f) => f.loadCpuSeconds },
+  { metric: 'errors', unit: 'requests', better: 'lower', compared: false, pick: (f) => f.errors },
 ];
 
 const benchmark: Benchmark = {
@@ -62,7 +66,7 @@ const benchmark: Benchmark = {
             result = await runTarget(target, opts);
           } catch (err) {
             // One program failing must not throw away the figures of the others.
-            result = { unavailable: `failed: ${(err as Error).message.split('\n').slice(0, 3).join(' | ')}` };
+            result = { unavailable: `failed: ${(err as Error).message.split('\n').slice(0, 3).join(' | ').slice(0, 300)}` };
           }
           if ('unavailable' in result) {
             unavailable.set(target.id, result.unavailable);
@@ -70,7 +74,7 @@ const benchmark: Benchmark = {
             continue;
           }
           runs.set(target.id, [...(runs.get(target.id) ?? []), result]);
-          log?.(`repeat ${r + 1}/${repeats} ${target.id}: ${(result.acceptedPerSecond / 1e6).toFixed(3)}M samples/s accepted, ${(result.samplesPerCpuSecond / 1e6).toFixed(3)}M samples/cpu-s, p99 ${result.p99Ms.toFixed(1)} ms, RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+          log?.(`repeat ${r + 1}/${repeats} ${target.id}: ${(result.acceptedPerSecond / 1e6).toFixed(3)}M samples/s accepted, ${(result.samplesPerCpuSecond / 1e6).toFixed(3)}M samples/cpu-s, p99 ${result.p99Ms.toFixed(1)} ms, RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB, cpu ${result.cpuSeconds.toFixed(1)} s, load generator cpu ${result.loadCpuSeconds.toFixed(1)} s`);
         }
       }
       const results: BenchResult[] = [
@@ -99,7 +103,7 @@ function figuresOf(id: string, runs: E2EFigures[], reference: E2EFigures[] | und
     if (values.length === 0) continue;
     const r: BenchResult = { name: `e2e-${id}`, metric: f.metric, value: median(values), unit: f.unit, better: f.better, runs: values };
     const refValues = (reference ?? []).map(f.pick).filter((v): v is number => v !== undefined);
-    if (refValues.length > 0 && f.metric !== 'errors') {
+    if (refValues.length > 0 && f.compared) {
       r.reference = REFERENCE;
       r.referenceValue = median(refValues);
       r.ratio = f.better === 'higher' ? r.value / r.referenceValue : r.referenceValue / r.value;

@@ -33,11 +33,15 @@ export interface E2EFigures {
   deliveredPerSecond?: number;
   /** Delivered samples / accepted samples, which is 1 for a relay that loses nothing. */
   deliveredShare?: number;
+  /** Rows the store says it inserted / accepted samples, 1 when nothing accepted was dropped. */
+  insertedShare?: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
   peakRssBytes: number;
   cpuSeconds: number;
+  /** CPU seconds of the load generator over the run; close to the duration means it was the bottleneck. */
+  loadCpuSeconds: number;
   /** Accepted samples per CPU second of the program: throughput that does not depend on the load generator keeping up. */
   samplesPerCpuSecond: number;
 }
@@ -68,6 +72,7 @@ export async function runTarget(target: E2ETarget, opts: E2ERunOptions): Promise
       await drain(sinkUrl, target.deliversEverySample ? warmup.acceptedSamples : Infinity);
       await fetch(`${sinkUrl}/reset`, { method: 'POST' });
     }
+    const insertedBefore = await target.insertedRows?.(port);
     const before = program.stats();
     const replay = await sendLoad(opts, targetUrl, ['--duration', `${opts.durationMs}ms`]);
     const errors = Object.values(replay.errors).reduce((a, b) => a + b, 0);
@@ -80,10 +85,14 @@ export async function runTarget(target: E2ETarget, opts: E2ERunOptions): Promise
       p50Ms: replay.latencyMs.p50,
       p99Ms: replay.latencyMs.p99,
       errors,
+      loadCpuSeconds: replay.cpuSeconds,
       peakRssBytes: after.peakRssBytes,
       cpuSeconds,
       samplesPerCpuSecond: replay.acceptedSamples / cpuSeconds,
     };
+    if (target.insertedRows !== undefined && insertedBefore !== undefined) {
+      figures.insertedShare = ((await target.insertedRows(port)) - insertedBefore) / replay.acceptedSamples;
+    }
     if (delivered !== undefined && target.deliversEverySample && delivered.lastAt > replay.startedAt) {
       figures.deliveredPerSecond = (delivered.samples * 1000) / (delivered.lastAt - replay.startedAt);
       figures.deliveredShare = delivered.samples / replay.acceptedSamples;

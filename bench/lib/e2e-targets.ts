@@ -22,6 +22,8 @@ export interface E2ETarget {
   deliversEverySample: boolean;
   /** Path on the target that accepts remote_write. */
   writePath: string;
+  /** Rows the program reports as stored so far, from its own metrics, to check nothing accepted was dropped. */
+  insertedRows?(port: number): Promise<number>;
   /** The program to start; undefined with a reason when it is not available here. */
   spec(slot: TargetSlot): Promise<ProgramSpec | { unavailable: string }>;
 }
@@ -40,18 +42,42 @@ const STREAM_AGGR_CONFIG = `- match: '{__name__=~"http_.+"}'
 `;
 
 /**
+ * A gateway pipeline spelled out: remote_write in, remote_write out to the counting sink, nothing
+ * between, so the relay figure measures exactly receive → decode → index → encode → send.
+ */
+function relayConfig(slot: TargetSlot): string {
+  return `storage:
+  path: ${JSON.stringify(join(slot.dataDir, 'data'))}
+sources:
+  remote_write/in: {}
+sinks:
+  remote_write/out:
+    urls: [${JSON.stringify(slot.sinkWriteUrl)}]
+pipelines:
+  main:
+    sources: [remote_write/in]
+    sinks: [remote_write/out]
+`;
+}
+
+/**
  * The one place that knows how to start Sluice: the built CLI (`npm run build`) when present,
- * else the same CLI from source through tsx, with vmagent-style flags and the flag-built gateway
- * pipeline (remote_write in, remote_write out to the counting sink).
+ * else the same CLI from source through tsx. The relay gets an explicit config file; stream
+ * aggregation goes through the vmagent-style flags (`--stream-aggr.config`), its documented
+ * entry point, with the same rules file format vmagent users have.
  */
 export async function sluiceSpec(slot: TargetSlot, opts: { aggregate: boolean }): Promise<ProgramSpec | { unavailable: string }> {
   const entry = existsSync(SLUICE_BUILT) ? [SLUICE_BUILT] : existsSync(SLUICE_SOURCE) ? ['--import', 'tsx', SLUICE_SOURCE] : undefined;
   if (entry === undefined) return { unavailable: `Sluice CLI not found (${SLUICE_BUILT} or ${SLUICE_SOURCE})` };
-  const args = [...entry, `--web.listen-address=127.0.0.1:${slot.port}`, `--remote-write.url=${slot.sinkWriteUrl}`, `--storage.path=${slot.dataDir}`, '--log.level=warn'];
+  const args = [...entry, `--web.listen-address=127.0.0.1:${slot.port}`, '--log.level=warn'];
   if (opts.aggregate) {
-    const file = join(slot.dataDir, 'stream-aggr.yml');
-    await writeFile(file, STREAM_AGGR_CONFIG);
-    args.push(`--stream-aggr.config=${file}`);
+    const rules = join(slot.dataDir, 'stream-aggr.yml');
+    await writeFile(rules, STREAM_AGGR_CONFIG);
+    args.push(`--remote-write.url=${slot.sinkWriteUrl}`, `--storage.path=${join(slot.dataDir, 'data')}`, `--stream-aggr.config=${rules}`);
+  } else {
+    const config = join(slot.dataDir, 'sluice.yml');
+    await writeFile(config, relayConfig(slot));
+    args.push(`--config.file=${config}`);
   }
   return { name: opts.aggregate ? 'sluice (stream aggregation)' : 'sluice', command: process.execPath, args, cwd: ROOT, readyUrl: `http://127.0.0.1:${slot.port}/-/ready` };
 }
@@ -89,6 +115,10 @@ export const E2E_TARGETS: E2ETarget[] = [
     relay: false,
     deliversEverySample: false,
     writePath: '/api/v1/write',
+    insertedRows: async (port) => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return sumMetric(text, 'vm_rows_inserted_total', 'type="promremotewrite"');
+    },
     spec: async (slot) => ({
       name: 'victoria-metrics',
       command: VICTORIA_METRICS,
@@ -97,3 +127,15 @@ export const E2E_TARGETS: E2ETarget[] = [
     }),
   },
 ];
+
+/** Sums the samples of a metric in Prometheus text format whose labels contain `labelFilter`. */
+export function sumMetric(text: string, name: string, labelFilter: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || !line.includes(labelFilter)) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== '{' && rest[0] !== ' ') continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}

@@ -36,6 +36,8 @@ export interface ReplayResult {
   bytesSent: number;
   /** Failed requests by HTTP status, or `network` for a refused or reset connection. */
   errors: Record<string, number>;
+  /** CPU seconds the replaying process used: near elapsed time means the generator, not the receiver, was the limit. */
+  cpuSeconds: number;
   /** Request latency percentiles in milliseconds, over every request (failed ones included). */
   latencyMs: { p50: number; p90: number; p99: number; max: number };
 }
@@ -58,6 +60,7 @@ export async function replay(bodies: EncodedBodies, opts: ReplayOptions): Promis
   let accepted = 0;
   let bytesSent = 0;
   const startedAt = Date.now();
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const deadline = opts.durationMs === undefined ? Infinity : start + opts.durationMs;
   const more = () => (opts.requests === undefined ? performance.now() < deadline : next < opts.requests);
@@ -95,6 +98,7 @@ export async function replay(bodies: EncodedBodies, opts: ReplayOptions): Promis
     agent.destroy();
   }
   const elapsedMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
   const sorted = Float64Array.from(latencies).sort();
   return {
     startedAt,
@@ -104,6 +108,7 @@ export async function replay(bodies: EncodedBodies, opts: ReplayOptions): Promis
     acceptedPerSecond: (accepted * 1000) / elapsedMs,
     bytesSent,
     errors,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     latencyMs: { p50: quantileSorted(sorted, 0.5), p90: quantileSorted(sorted, 0.9), p99: quantileSorted(sorted, 0.99), max: sorted.length ? sorted[sorted.length - 1]! : NaN },
   };
 }

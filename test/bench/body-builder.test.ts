@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeReference, type DecodedSeries } from '../../host/wire/encode-reference.js';
-import { snappyUncompress } from '../../host/wire/encode-snappy.js';
+import { snappyDecompress } from '../../host/wire/snappy.js';
+
+const snappyUncompress = (body: Uint8Array) => snappyDecompress(body, 1 << 28);
 import { buildBodies, type BodySpec } from '../../bench/load/body-builder.js';
 import { countSamples } from '../../bench/load/sample-counter.js';
 
