@@ -30,6 +30,7 @@ const FIGURES: Figure[] = [
   { metric: 'accepted', unit: 'samples/s', better: 'higher', compared: true, pick: (f) => f.acceptedPerSecond },
   { metric: 'delivered', unit: 'samples/s', better: 'higher', compared: true, pick: (f) => f.deliveredPerSecond },
   { metric: 'delivered share', unit: 'ratio', better: 'higher', compared: false, pick: (f) => f.deliveredShare },
+  { metric: 'output samples', unit: 'samples', better: 'lower', compared: false, pick: (f) => f.outputSamples },
   { metric: 'rows inserted share', unit: 'ratio', better: 'higher', compared: false, pick: (f) => f.insertedShare },
   { metric: 'samples/cpu-s', unit: 'samples/cpu-s', better: 'higher', compared: true, pick: (f) => f.samplesPerCpuSecond },
   { metric: 'p50 latency', unit: 'ms', better: 'lower', compared: true, pick: (f) => f.p50Ms },

@@ -33,6 +33,8 @@ export interface E2EFigures {
   deliveredPerSecond?: number;
   /** Delivered samples / accepted samples, which is 1 for a relay that loses nothing. */
   deliveredShare?: number;
+  /** Samples that reached the sink from a target that aggregates: its output, for a sanity check. */
+  outputSamples?: number;
   /** Rows the store says it inserted / accepted samples, 1 when nothing accepted was dropped. */
   insertedShare?: number;
   p50Ms: number;
@@ -93,6 +95,7 @@ export async function runTarget(target: E2ETarget, opts: E2ERunOptions): Promise
     if (target.insertedRows !== undefined && insertedBefore !== undefined) {
       figures.insertedShare = ((await target.insertedRows(port)) - insertedBefore) / replay.acceptedSamples;
     }
+    if (delivered !== undefined && !target.deliversEverySample) figures.outputSamples = delivered.samples;
     if (delivered !== undefined && target.deliversEverySample && delivered.lastAt > replay.startedAt) {
       figures.deliveredPerSecond = (delivered.samples * 1000) / (delivered.lastAt - replay.startedAt);
       figures.deliveredShare = delivered.samples / replay.acceptedSamples;

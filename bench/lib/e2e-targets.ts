@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProgramSpec } from './peer-harness.js';
@@ -71,6 +71,8 @@ export async function sluiceSpec(slot: TargetSlot, opts: { aggregate: boolean })
   if (entry === undefined) return { unavailable: `Sluice CLI not found (${SLUICE_BUILT} or ${SLUICE_SOURCE})` };
   const args = [...entry, `--web.listen-address=127.0.0.1:${slot.port}`, '--log.level=warn'];
   if (opts.aggregate) {
+    // Without the plugin the flag pipeline would relay unaggregated, and the figure would lie.
+    if (!readdirSync(join(ROOT, 'plugins')).some((d) => /aggr/.test(d))) return { unavailable: 'no stream aggregation plugin in plugins/ yet' };
     const rules = join(slot.dataDir, 'stream-aggr.yml');
     await writeFile(rules, STREAM_AGGR_CONFIG);
     args.push(`--remote-write.url=${slot.sinkWriteUrl}`, `--storage.path=${join(slot.dataDir, 'data')}`, `--stream-aggr.config=${rules}`);
