@@ -167,3 +167,4 @@ export function union_many(lists: usize, n: u32, refs: u32, out: usize): u32 {
 export function alloc_zeroed(bytes: usize): usize {
   return allocZeroed(bytes);
 }
+

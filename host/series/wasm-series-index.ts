@@ -62,9 +62,9 @@ export class WasmSeriesIndex extends SeriesIndexBase {
       this.#scratchCap = this.#x.scratch_capacity();
       this.#scratchView = undefined;
     }
-    const buf = this.#x.memory.buffer;
-    if (this.#scratchView === undefined || this.#scratchView.buffer !== buf) {
-      this.#scratchView = new Uint8Array(buf, this.#scratchPtr, this.#scratchCap);
+    // memory.grow detaches the old buffer, and a view of a detached buffer has byteLength 0.
+    if (this.#scratchView === undefined || this.#scratchView.byteLength === 0) {
+      this.#scratchView = new Uint8Array(this.#x.memory.buffer, this.#scratchPtr, this.#scratchCap);
     }
     return this.#scratchView;
   }
@@ -76,7 +76,9 @@ export class WasmSeriesIndex extends SeriesIndexBase {
   }
 
   resolveKey(tenant: Tenant, key: Uint8Array, length: number): number {
-    this.scratch(length).set(length === key.length ? key : key.subarray(0, length));
+    let view = this.#scratchView;
+    if (view === undefined || view.byteLength === 0 || length > this.#scratchCap) view = this.scratch(length);
+    view.set(length === key.length ? key : key.subarray(0, length));
     return this.resolveScratch(tenant, length);
   }
 
