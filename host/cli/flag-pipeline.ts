@@ -1,23 +1,33 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
+import { streamAggrConfigFromFlags } from '../../plugins/stream-aggr/flags.js';
+import { formatDuration } from '../config/duration.js';
 import type { FlagValues } from './flags.js';
 
 /**
  * The default gateway pipeline, built from vmagent-style flags when there is no config file:
- * remote_write and import sources → relabel → stream aggregation → route → remote_write sinks,
+ * remote_write and import sources → relabel → stream aggregation → remote_write sink,
  * or the exposition sink (/federate) when no URL is given.
  */
 export async function flagPipeline(values: FlagValues): Promise<Record<string, unknown>> {
   const urls = (values['remote-write.url'] as string[] | undefined) ?? [];
   const tenants = values['tenants.config'] ? await readYaml(values['tenants.config'] as string) : undefined;
   const auth = tenants ? { tenants: { tokens: tenants, require_auth: true } } : {};
-  const sources: Record<string, unknown> = { 'remote_write/main': { ...auth }, 'import/main': { ...auth } };
+  const sources: Record<string, unknown> = { 'remote_write/in': { ...auth }, 'import/in': { ...auth } };
   const processors: Record<string, unknown> = {};
   if (values['relabel.config']) processors['relabel/flags'] = { relabel_configs: await readYaml(values['relabel.config'] as string) };
+  const dedup = values['stream-aggr.dedup-interval'] as number | undefined;
+  const aggregation = streamAggrConfigFromFlags({
+    config: values['stream-aggr.config'] as string | undefined,
+    keepInput: values['stream-aggr.keep-input'] as boolean,
+    dropInput: values['stream-aggr.drop-input'] as boolean,
+    ...(dedup !== undefined ? { dedupInterval: formatDuration(dedup) } : {}),
+  });
+  if (aggregation) processors['stream_aggr/flags'] = aggregation;
   const sinks: Record<string, unknown> = {};
-  if (urls.length === 0) sinks['exposition/main'] = {};
+  if (urls.length === 0) sinks['exposition/out'] = {};
   else {
-    sinks['remote_write/main'] = {
+    sinks['remote_write/out'] = {
       urls,
       max_disk_usage_per_url: values['remote-write.max-disk-usage-per-url'],
       ...(values['remote-write.tmp-data-path'] ? { tmp_data_path: values['remote-write.tmp-data-path'] } : {}),
