@@ -3,6 +3,7 @@
  * relay and with stream aggregation, vmagent relaying, and VictoriaMetrics ingesting. The program
  * under test is pinned to core 0 and the load generator (with the counting sink) to core 1;
  * every run is repeated and the median reported, because these machines are shared and noisy.
+ * SLUICE_BENCH_TARGETS=vmagent-relay,victoria-metrics runs only the named targets.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -56,11 +57,13 @@ const benchmark: Benchmark = {
       log?.(`${bodies.bodies.length} bodies of ${series} series, ${(bodies.compressedBytes / bodies.bodies.length / 1024).toFixed(1)} KiB snappy each`);
       const cores = os.availableParallelism();
       const opts = { bodiesFile, durationMs: quick ? 5_000 : 15_000, concurrency: 4, warmupRequests: Math.ceil(series / 2000), receiverCpu: 0, loadCpu: cores > 1 ? 1 : 0, log };
+      const only = process.env['SLUICE_BENCH_TARGETS']?.split(',').map((t) => t.trim());
+      const targets = E2E_TARGETS.filter((t) => only === undefined || only.includes(t.id));
       const runs = new Map<string, E2EFigures[]>();
       const unavailable = new Map<string, string>();
       // Targets alternate within each repeat, so a noisy neighbour affects all of them alike.
       for (let r = 0; r < repeats; r++) {
-        for (const target of E2E_TARGETS) {
+        for (const target of targets) {
           if (unavailable.has(target.id)) continue;
           let result: Awaited<ReturnType<typeof runTarget>>;
           try {
@@ -81,7 +84,7 @@ const benchmark: Benchmark = {
       const results: BenchResult[] = [
         { name: 'e2e', metric: 'body', value: bodies.compressedBytes / bodies.samples.reduce((a, b) => a + b, 0), unit: 'bytes/sample', note: `${(bodies.rawBytes / bodies.samples.reduce((a, b) => a + b, 0)).toFixed(0)} bytes/sample before snappy; ${bodies.bodies.length} bodies x 2000 series, remote_write v1, concurrency ${opts.concurrency}, ${opts.durationMs / 1000} s per run, median of ${repeats}` },
       ];
-      for (const target of E2E_TARGETS) {
+      for (const target of targets) {
         const reason = unavailable.get(target.id);
         if (reason !== undefined) {
           results.push({ name: `e2e-${target.id}`, metric: 'accepted', value: NaN, unit: 'samples/s', note: reason });

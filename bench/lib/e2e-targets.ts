@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProgramSpec } from './peer-harness.js';
@@ -42,46 +42,48 @@ const STREAM_AGGR_CONFIG = `- match: '{__name__=~"http_.+"}'
 `;
 
 /**
- * A gateway pipeline spelled out: remote_write in, remote_write out to the counting sink, nothing
- * between, so the relay figure measures exactly receive → decode → index → encode → send.
+ * The pipeline spelled out in a config file: remote_write in, remote_write out to the counting
+ * sink, and for the aggregation run the stream_aggr processor reading the vmagent rules file.
+ * Explicit rather than flag-built, so the figure measures exactly this and nothing else.
  */
-function relayConfig(slot: TargetSlot): string {
+function pipelineConfig(slot: TargetSlot, rulesFile: string | undefined): string {
+  const processors = rulesFile === undefined ? '' : `processors:\n  stream_aggr/bench:\n    config_file: ${JSON.stringify(rulesFile)}\n`;
   return `storage:
   path: ${JSON.stringify(join(slot.dataDir, 'data'))}
 sources:
   remote_write/in: {}
-sinks:
+${processors}sinks:
   remote_write/out:
     urls: [${JSON.stringify(slot.sinkWriteUrl)}]
 pipelines:
   main:
     sources: [remote_write/in]
+    processors: [${rulesFile === undefined ? '' : 'stream_aggr/bench'}]
     sinks: [remote_write/out]
 `;
 }
 
 /**
  * The one place that knows how to start Sluice: the built CLI (`npm run build`) when present,
- * else the same CLI from source through tsx. The relay gets an explicit config file; stream
- * aggregation goes through the vmagent-style flags (`--stream-aggr.config`), its documented
- * entry point, with the same rules file format vmagent users have.
+ * else the same CLI from source through tsx, with a generated config file.
  */
 export async function sluiceSpec(slot: TargetSlot, opts: { aggregate: boolean }): Promise<ProgramSpec | { unavailable: string }> {
   const entry = existsSync(SLUICE_BUILT) ? [SLUICE_BUILT] : existsSync(SLUICE_SOURCE) ? ['--import', 'tsx', SLUICE_SOURCE] : undefined;
   if (entry === undefined) return { unavailable: `Sluice CLI not found (${SLUICE_BUILT} or ${SLUICE_SOURCE})` };
-  const args = [...entry, `--web.listen-address=127.0.0.1:${slot.port}`, '--log.level=warn'];
+  let rulesFile: string | undefined;
   if (opts.aggregate) {
-    // Without the plugin the flag pipeline would relay unaggregated, and the figure would lie.
-    if (!readdirSync(join(ROOT, 'plugins')).some((d) => /aggr/.test(d))) return { unavailable: 'no stream aggregation plugin in plugins/ yet' };
-    const rules = join(slot.dataDir, 'stream-aggr.yml');
-    await writeFile(rules, STREAM_AGGR_CONFIG);
-    args.push(`--remote-write.url=${slot.sinkWriteUrl}`, `--storage.path=${join(slot.dataDir, 'data')}`, `--stream-aggr.config=${rules}`);
-  } else {
-    const config = join(slot.dataDir, 'sluice.yml');
-    await writeFile(config, relayConfig(slot));
-    args.push(`--config.file=${config}`);
+    rulesFile = join(slot.dataDir, 'stream-aggr.yml');
+    await writeFile(rulesFile, STREAM_AGGR_CONFIG);
   }
-  return { name: opts.aggregate ? 'sluice (stream aggregation)' : 'sluice', command: process.execPath, args, cwd: ROOT, readyUrl: `http://127.0.0.1:${slot.port}/-/ready` };
+  const config = join(slot.dataDir, 'sluice.yml');
+  await writeFile(config, pipelineConfig(slot, rulesFile));
+  return {
+    name: opts.aggregate ? 'sluice (stream aggregation)' : 'sluice',
+    command: process.execPath,
+    args: [...entry, `--config.file=${config}`, `--web.listen-address=127.0.0.1:${slot.port}`, '--log.level=warn'],
+    cwd: ROOT,
+    readyUrl: `http://127.0.0.1:${slot.port}/-/ready`,
+  };
 }
 
 /** Every target, in the order they run within a repeat. */
