@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { FLAGS, envName } from './flags.js';
 import { configSchema } from '../config/config-schema.js';
 import { describeSchema, type FieldDoc } from '../config/schema.js';
@@ -12,7 +13,8 @@ export function configReference(types: PluginType[]): string {
   const out: string[] = ['### Flags', '', '| flag | environment | default | description |', '|---|---|---|---|'];
   for (const f of FLAGS) out.push(`| \`--${f.name}\` | \`${envName(f.name)}\` | ${f.default !== undefined ? `\`${f.default}\`` : ''} | ${escape(f.description)} |`);
   out.push('', '### Config file', '', fieldTable(describeSchema(configSchema).filter((r) => !/^(sources|processors|sinks|queries)\./.test(r.path))));
-  for (const t of types.filter((x) => x.origin === 'builtin')) {
+  const builtin = types.filter((x) => x.origin === 'builtin').sort((a, b) => a.kind.localeCompare(b.kind) || a.type.localeCompare(b.type));
+  for (const t of builtin) {
     out.push('', `### ${t.kind} \`${t.type}\` (${t.stability})`, '', t.description, '');
     out.push(t.docs.length > 0 ? fieldTable(t.docs) : '_No settings._');
   }
@@ -37,4 +39,16 @@ export function pluginList(types: PluginType[]): string {
       return [`${t.kind} ${t.type}  [${t.stability}, ${t.origin}]`, `  ${t.description}`, ...fields].join('\n');
     })
     .join('\n\n');
+}
+
+export const README_BEGIN = '<!-- BEGIN GENERATED: sluice docs -->';
+export const README_END = '<!-- END GENERATED: sluice docs -->';
+
+/** Replaces the generated section of the README (`sluice docs --readme README.md`). */
+export async function writeReadmeReference(file: string, reference: string): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  const start = text.indexOf(README_BEGIN);
+  const end = text.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`${file} has no ${README_BEGIN} ... ${README_END} section`);
+  await writeFile(file, `${text.slice(0, start + README_BEGIN.length)}\n${reference}${text.slice(end)}`);
 }

@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import { createKernels, type KernelMode } from '../kernels/kernels.js';
 import { promqlFmt } from '../promql/fmt-command.js';
 import { createLogger, type LogFormat, type LogLevel } from '../telemetry/logger.js';
-import { configReference, pluginList } from './docs.js';
+import { configReference, pluginList, writeReadmeReference } from './docs.js';
 import { flagPipeline } from './flag-pipeline.js';
 import { FlagError, helpText, parseFlags, type FlagValues } from './flags.js';
 
@@ -17,7 +17,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'plugins' || command === 'docs') {
     const host = new Host({ config: {}, logger: quietLogger() });
     await host.validate();
-    process.stdout.write(command === 'plugins' ? `${pluginList(host.types.all())}\n` : configReference(host.types.all()));
+    if (command === 'plugins') process.stdout.write(`${pluginList(host.types.all())}\n`);
+    else if (rest[0] === '--readme' && rest[1]) await writeReadmeReference(rest[1], configReference(host.types.all()));
+    else process.stdout.write(configReference(host.types.all()));
     return 0;
   }
   return run(argv);
