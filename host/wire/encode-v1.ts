@@ -9,27 +9,83 @@ import { ProtoWriter, sampleSize, varintSize } from './encode-writer.js';
  */
 
 const utf8 = new TextEncoder();
+const scratch = new ProtoWriter(4096);
 
 /**
  * A series' labels as the bytes of its TimeSeries.labels fields. Sinks cache this per ref, so a
  * series is turned into bytes once, not once per sample.
  */
 export function encodeLabelsV1(labels: Labels): Uint8Array {
-  const parts = labels.map((l) => [utf8.encode(l.name), utf8.encode(l.value)] as const);
-  let size = 0;
-  for (const [n, v] of parts) size += labelSize(n.length, v.length);
-  const w = new ProtoWriter(size);
-  for (const [n, v] of parts) {
-    w.buf[w.pos++] = 0x0a;
-    w.varint(1 + varintSize(n.length) + n.length + 1 + varintSize(v.length) + v.length);
-    w.buf[w.pos++] = 0x0a;
-    w.varint(n.length);
-    w.bytes(n);
-    w.buf[w.pos++] = 0x12;
-    w.varint(v.length);
-    w.bytes(v);
+  scratch.reset();
+  for (const l of labels) {
+    const name = utf8Bytes(l.name, asciiName);
+    const value = utf8Bytes(l.value, asciiValue);
+    scratch.ensure(labelSize(name.length, value.length));
+    scratch.buf[scratch.pos++] = 0x0a;
+    scratch.varint(1 + varintSize(name.length) + name.length + 1 + varintSize(value.length) + value.length);
+    scratch.buf[scratch.pos++] = 0x0a;
+    scratch.varint(name.length);
+    scratch.bytes(name);
+    scratch.buf[scratch.pos++] = 0x12;
+    scratch.varint(value.length);
+    scratch.bytes(value);
   }
-  return w.buf;
+  return scratch.view().slice();
+}
+
+/**
+ * The same bytes from the series index's canonical key (series-key.ts: per label varint(len) name
+ * varint(len) value): one pass over bytes, no strings, for indexes that keep keys.
+ */
+export function labelsV1FromKey(key: Uint8Array): Uint8Array {
+  scratch.reset();
+  let p = 0;
+  while (p < key.length) {
+    const [nameLen, nameAt] = readVarint(key, p);
+    const [valueLen, valueAt] = readVarint(key, nameAt + nameLen);
+    scratch.ensure(labelSize(nameLen, valueLen));
+    scratch.buf[scratch.pos++] = 0x0a;
+    scratch.varint(1 + varintSize(nameLen) + nameLen + 1 + varintSize(valueLen) + valueLen);
+    scratch.buf[scratch.pos++] = 0x0a;
+    scratch.varint(nameLen);
+    scratch.bytes(key.subarray(nameAt, nameAt + nameLen));
+    scratch.buf[scratch.pos++] = 0x12;
+    scratch.varint(valueLen);
+    scratch.bytes(key.subarray(valueAt, valueAt + valueLen));
+    p = valueAt + valueLen;
+  }
+  return scratch.view().slice();
+}
+
+function readVarint(buf: Uint8Array, p: number): [number, number] {
+  let n = 0;
+  for (let shift = 0; shift < 35; shift += 7) {
+    if (p >= buf.length) break;
+    const b = buf[p++]!;
+    n += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return [n, p];
+  }
+  throw new RangeError('series key is truncated');
+}
+
+const asciiName = new Uint8Array(256);
+const asciiValue = new Uint8Array(256);
+
+/**
+ * UTF-8 bytes of a label string; ASCII (nearly every label) is copied into `ascii` (a view of it is
+ * returned), skipping TextEncoder's per-call cost, which dominated encoding new series.
+ */
+function utf8Bytes(s: string, ascii: Uint8Array): Uint8Array {
+  if (s.length <= ascii.length) {
+    let i = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      ascii[i] = c;
+    }
+    if (i === s.length) return ascii.subarray(0, i);
+  }
+  return utf8.encode(s);
 }
 
 function labelSize(nameLen: number, valueLen: number): number {

@@ -2,10 +2,11 @@
  * A growable byte buffer with the protobuf primitives the hand encoders need. Sizes of nested
  * messages are computed before they are written, so nothing is written twice or shifted.
  */
+const utf8 = new TextEncoder();
+
 export class ProtoWriter {
   buf: Uint8Array;
   pos = 0;
-  #utf8 = new TextEncoder();
 
   constructor(capacity = 64 << 10) {
     this.buf = new Uint8Array(capacity);
@@ -87,7 +88,7 @@ export class ProtoWriter {
     const lenAt = this.pos;
     const maxLen = s.length * 3;
     const prefix = varintSize(maxLen);
-    const { written } = this.#utf8.encodeInto(s, this.buf.subarray(lenAt + prefix));
+    const { written } = utf8.encodeInto(s, this.buf.subarray(lenAt + prefix));
     const actual = varintSize(written);
     if (actual !== prefix) this.buf.copyWithin(lenAt + actual, lenAt + prefix, lenAt + prefix + written);
     this.pos = lenAt;

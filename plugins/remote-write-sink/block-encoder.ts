@@ -1,14 +1,18 @@
 import type { SampleBatch } from '../../host/batch/sample-batch.js';
 import type { SeriesIndex } from '../../host/series/series-index.js';
 import { snappyCompress } from '../../host/wire/encode-snappy.js';
-import { encodeLabelsV1, writeRequestV1 } from '../../host/wire/encode-v1.js';
+import { encodeLabelsV1, labelsV1FromKey, writeRequestV1 } from '../../host/wire/encode-v1.js';
 import { V2Encoder } from '../../host/wire/encode-v2.js';
 import { ProtoWriter } from '../../host/wire/encode-writer.js';
 import { encodeBlock } from './block-format.js';
 
-/** An index that may announce deleted refs (being added to SeriesIndex; one ref or a batch of them). */
-interface DeletingIndex {
+/**
+ * What the series index is gaining (onDelete, one ref or a batch; key, the canonical key bytes),
+ * used when present so this works with the index before and after.
+ */
+interface NewerIndex {
   onDelete?(listener: (refs: number | Uint32Array) => void): (() => void) | void;
+  key?(ref: number): Uint8Array;
 }
 
 export interface EncodedBlock {
@@ -39,7 +43,7 @@ export class BlockEncoder {
     this.#maxSamples = opts.maxSamples;
     this.#maxBytes = opts.maxBytes;
     this.#cacheLimit = opts.cacheLimit;
-    this.#unsubscribe = (series as DeletingIndex).onDelete?.((refs) => {
+    this.#unsubscribe = (series as NewerIndex).onDelete?.((refs) => {
       if (typeof refs === 'number') this.#labelCache.delete(refs);
       else for (const ref of refs) this.#labelCache.delete(ref);
     });
@@ -85,7 +89,8 @@ export class BlockEncoder {
     let bytes = this.#labelCache.get(ref);
     if (bytes === undefined) {
       if (this.#labelCache.size >= this.#cacheLimit) this.#labelCache.clear();
-      bytes = encodeLabelsV1(this.#series.labels(ref));
+      const index = this.#series as NewerIndex;
+      bytes = index.key ? labelsV1FromKey(index.key(ref)) : encodeLabelsV1(this.#series.labels(ref));
       if (this.#cacheLimit > 0) this.#labelCache.set(ref, bytes);
     }
     return bytes;

@@ -7,7 +7,8 @@ import { labelsFromRecord, type Labels } from '../../host/series/labels.js';
 import { decodeReference, encodeV1Reference, encodeV2Reference } from '../../host/wire/encode-reference.js';
 import { snappyCompress } from '../../host/wire/encode-snappy.js';
 import { snappyDecompress } from '../../host/wire/snappy.js';
-import { encodeLabelsV1, writeRequestV1 } from '../../host/wire/encode-v1.js';
+import { encodeLabelsV1, labelsV1FromKey, writeRequestV1 } from '../../host/wire/encode-v1.js';
+import { encodeSeriesKey } from '../../host/series/series-key.js';
 import { V2Encoder } from '../../host/wire/encode-v2.js';
 import { ProtoWriter } from '../../host/wire/encode-writer.js';
 
@@ -93,6 +94,14 @@ describe('hand-written remote_write encoders', () => {
         const mid = c.batch.length === 0 ? 0 : cut % c.batch.length;
         const joined = Buffer.concat([encodeV1(c, 0, mid), encodeV1(c, mid)]);
         expect(rows(joined, 1)).toEqual(rows(encodeV1(c), 1));
+      }),
+    );
+  });
+
+  it('v1 label bytes made from the canonical series key equal those made from label strings', () => {
+    fc.assert(
+      fc.property(labelSet, (labels) => {
+        expect(Buffer.from(labelsV1FromKey(encodeSeriesKey(labels)))).toEqual(Buffer.from(encodeLabelsV1(labels)));
       }),
     );
   });
