@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RE2JS } from 're2js';
-import { compileAnchored } from '../series/matcher.js';
-import { captureGroups, expandTemplate, replaceAll } from './expand.js';
+import { expandTemplate, replaceAll } from './expand.js';
+import { memoize, MemoRegex } from './memo-regex.js';
 import { RELABEL_DEFAULTS, type RelabelConfig } from './rule.js';
 import { anySelector, parseSeriesSelector, type SeriesSelector } from './selector.js';
 
@@ -36,13 +36,13 @@ function compileAction(rule: RelabelConfig): AppliedRule {
       return compileReplace(rule, join);
     case 'keep':
     case 'drop': {
-      const re = compileAnchored(rule.regex);
+      const re = new MemoRegex(rule.regex);
       const keep = rule.action === 'keep';
       return (lb) => re.matches(join(lb)) === keep;
     }
     case 'keep_metrics':
     case 'drop_metrics': {
-      const re = compileAnchored(rule.regex);
+      const re = new MemoRegex(rule.regex);
       const keep = rule.action === 'keep_metrics';
       return (lb) => re.matches(lb.get('__name__') ?? '') === keep;
     }
@@ -57,7 +57,8 @@ function compileAction(rule: RelabelConfig): AppliedRule {
     }
     case 'hashmod': {
       const modulus = BigInt(rule.modulus!);
-      return (lb) => setLabel(lb, target, String(hashmod(join(lb), modulus)));
+      const hash = memoize((value) => String(hashmod(value, modulus)));
+      return (lb) => setLabel(lb, target, hash(join(lb)));
     }
     case 'lowercase':
       return (lb) => setLabel(lb, target, join(lb).toLowerCase());
@@ -67,7 +68,7 @@ function compileAction(rule: RelabelConfig): AppliedRule {
       return compileLabelmap(rule);
     case 'labeldrop':
     case 'labelkeep': {
-      const re = compileAnchored(rule.regex);
+      const re = new MemoRegex(rule.regex);
       const keep = rule.action === 'labelkeep';
       return (lb) => {
         for (const name of [...lb.keys()]) if (re.matches(name) !== keep) lb.delete(name);
@@ -76,13 +77,15 @@ function compileAction(rule: RelabelConfig): AppliedRule {
     }
     case 'replace_all': {
       const re = RE2JS.compile(rule.regex);
-      return (lb) => setLabel(lb, target, replaceAll(re, join(lb), rule.replacement));
+      const replace = memoize((value) => replaceAll(re, value, rule.replacement));
+      return (lb) => setLabel(lb, target, replace(join(lb)));
     }
     case 'labelmap_all': {
       const re = RE2JS.compile(rule.regex);
+      const rename = memoize((name) => replaceAll(re, name, rule.replacement));
       return (lb) => {
         for (const [name, value] of [...lb]) {
-          const renamed = replaceAll(re, name, rule.replacement);
+          const renamed = rename(name);
           if (renamed === name) continue;
           lb.delete(name);
           lb.set(renamed, value);
@@ -95,17 +98,16 @@ function compileAction(rule: RelabelConfig): AppliedRule {
 
 function compileReplace(rule: RelabelConfig, join: (lb: LabelBuilder) => string): AppliedRule {
   const target = rule.target_label!;
-  // The common `target_label: x, replacement: literal` needs no regex at all.
-  if (rule.regex === RELABEL_DEFAULTS.regex && !rule.replacement.includes('$') && !target.includes('$')) {
-    return (lb) => setLabel(lb, target, rule.replacement);
+  // The common `target_label: x` with a literal replacement, or a plain copy, needs no regex.
+  if (rule.regex === RELABEL_DEFAULTS.regex && !target.includes('$')) {
+    if (!rule.replacement.includes('$')) return (lb) => setLabel(lb, target, rule.replacement);
+    if (rule.replacement === '$1' || rule.replacement === '${1}') return (lb) => setLabel(lb, target, join(lb));
   }
-  const re = compileAnchored(rule.regex);
-  const names = re.namedGroups();
+  const re = new MemoRegex(rule.regex);
+  const names = re.names;
   return (lb) => {
-    const value = join(lb);
-    const m = re.matcher(value);
-    if (!m.matches()) return true;
-    const groups = captureGroups(m);
+    const groups = re.groups(join(lb));
+    if (groups === null) return true;
     const name = expandTemplate(target, groups, names);
     // Prometheus skips the rule when the expanded target is not a valid label name.
     if (!LABEL_NAME.test(name)) return true;
@@ -114,13 +116,12 @@ function compileReplace(rule: RelabelConfig, join: (lb: LabelBuilder) => string)
 }
 
 function compileLabelmap(rule: RelabelConfig): AppliedRule {
-  const re = compileAnchored(rule.regex);
-  const names = re.namedGroups();
+  const re = new MemoRegex(rule.regex);
+  const names = re.names;
   return (lb) => {
     for (const [name, value] of [...lb]) {
-      const m = re.matcher(name);
-      if (!m.matches()) continue;
-      lb.set(expandTemplate(rule.replacement, captureGroups(m), names), value);
+      const groups = re.groups(name);
+      if (groups !== null) lb.set(expandTemplate(rule.replacement, groups, names), value);
     }
     return true;
   };

@@ -1,6 +1,7 @@
 import { LimitExceededError } from '../errors.js';
 import type { SampleBatch } from '../batch/sample-batch.js';
 import type { Tenant } from '../batch/tenant.js';
+import type { Labels } from '../series/labels.js';
 import type { SeriesIndex } from '../series/series-index.js';
 import type { RelabelEngine } from './engine.js';
 import { growToFit, onIndexDelete } from './ref-keyed.js';
@@ -83,6 +84,11 @@ export class RefRelabeler {
     return { batch: compact(batch, refs, keep, kept, (ref) => this.map(batch.tenant, ref)), dropped, refused };
   }
 
+  /** Bytes the cache holds (it is dense by ref, so this grows with the highest ref seen). */
+  get cacheBytes(): number {
+    return this.#cache.byteLength + this.#isOutput.byteLength;
+  }
+
   /** Forgets a ref the index deleted (also called by the index's onDelete hook). */
   forget(ref: number): void {
     if (ref < this.#cache.length) this.#cache[ref] = UNKNOWN;
@@ -104,10 +110,12 @@ export class RefRelabeler {
   }
 
   #miss(tenant: Tenant, ref: number): number {
-    const labels = this.#engine.relabel(this.#series.labels(ref));
+    const input = this.#series.labels(ref);
+    const labels = this.#engine.relabel(input);
     let cell = DROPPED;
     if (labels !== undefined) {
-      const out = this.#series.resolve(tenant, labels);
+      // A series the rules left alone is its own output: no second trip through the index.
+      const out = sameLabels(input, labels) ? ref : this.#series.resolve(tenant, labels);
       cell = out + OFFSET;
       this.#isOutput = growToFit(this.#isOutput, out);
       this.#isOutput[out] = 1;
@@ -128,6 +136,12 @@ export class RefRelabeler {
     }
     dead.clear();
   }
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.name !== b[i]!.name || a[i]!.value !== b[i]!.value) return false;
+  return true;
 }
 
 function compact(batch: SampleBatch, refs: Uint32Array, keep: Uint8Array, kept: number, mapRef: (ref: number) => number): SampleBatch {

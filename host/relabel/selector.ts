@@ -1,5 +1,6 @@
 import { compileMatcher, matchesAll, type CompiledMatcher, type MatchType } from '../series/matcher.js';
 import { METRIC_NAME } from '../series/labels.js';
+import { MemoRegex } from './memo-regex.js';
 
 /**
  * A parsed `if:` series selector: `metric{label="v", other=~"re"}`, or VictoriaMetrics'
@@ -88,6 +89,11 @@ class Parser {
     this.#space();
     const value = this.#string();
     try {
+      if (type === '=~' || type === '!~') {
+        const re = new MemoRegex(value);
+        const negate = type === '!~';
+        return { name, type, value, matches: (v: string) => re.matches(v) !== negate };
+      }
       return compileMatcher({ name, type: type!, value });
     } catch (err) {
       return this.#fail((err as Error).message);
