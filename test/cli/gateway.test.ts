@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SampleBatch } from '../../host/batch/sample-batch.js';
 import { decodeReference, encodeV1Reference, type DecodedSeries } from '../../host/wire/encode-reference.js';
 import { snappyCompress, snappyUncompress } from '../../host/wire/encode-snappy.js';
-import { startSluice, type RunningSluice } from './run-gateway.js';
+import { startSluice, type RunningSluice } from '../kit/sluice-process.js';
 
 /** A remote_write receiver that keeps what it is sent. */
 async function startReceiver() {

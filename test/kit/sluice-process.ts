@@ -11,9 +11,18 @@ export interface RunningSluice {
   output(): string;
 }
 
-/** Starts the CLI from sources on a free loopback port; resolves once it serves HTTP. */
+/**
+ * Starts the CLI from sources on a free loopback port; resolves once it logs that it started
+ * (so the args must keep info-level logs), rejects if it exits or takes over a minute.
+ */
 export function startSluice(args: string[]): Promise<RunningSluice> {
   return new Promise((resolve, reject) => {
+    setTimeout(() => {
+      if (!started) {
+        child.kill('SIGKILL');
+        reject(new Error(`sluice did not start within 60s:\n${out}`));
+      }
+    }, 60_000).unref();
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--web.listen-address=127.0.0.1:0', '--log.format=json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let started = false;
