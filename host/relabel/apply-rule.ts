@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { RE2JS } from 're2js';
 import { expandTemplate, replaceAll } from './expand.js';
 import { memoize, MemoRegex } from './memo-regex.js';
+import { xxhash64 } from './xxhash64.js';
 import { RELABEL_DEFAULTS, type RelabelConfig } from './rule.js';
 import { anySelector, parseSeriesSelector, type SeriesSelector } from './selector.js';
 
@@ -13,9 +14,12 @@ export type AppliedRule = (lb: LabelBuilder) => boolean;
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+/** Which hash `hashmod` takes: Prometheus's md5, or the xxhash64 of VictoriaMetrics and vmagent. */
+export type HashmodHash = 'md5' | 'xxhash64';
+
 /** Compiles a validated rule. Throws SyntaxError for a regex or selector validation let through. */
-export function compileRule(rule: RelabelConfig): AppliedRule {
-  const action = compileAction(rule);
+export function compileRule(rule: RelabelConfig, hash: HashmodHash = 'md5'): AppliedRule {
+  const action = compileAction(rule, hash);
   if (rule.if === undefined) return action;
   const selector: SeriesSelector = anySelector(rule.if.map(parseSeriesSelector));
   const keep = rule.action === 'keep' || rule.action === 'keep_metrics';
@@ -26,7 +30,7 @@ export function compileRule(rule: RelabelConfig): AppliedRule {
   };
 }
 
-function compileAction(rule: RelabelConfig): AppliedRule {
+function compileAction(rule: RelabelConfig, hash: HashmodHash): AppliedRule {
   const src = rule.source_labels;
   const sep = rule.separator;
   const join = (lb: LabelBuilder) => (src.length === 1 ? lb.get(src[0]!) ?? '' : src.map((n) => lb.get(n) ?? '').join(sep));
@@ -57,8 +61,8 @@ function compileAction(rule: RelabelConfig): AppliedRule {
     }
     case 'hashmod': {
       const modulus = BigInt(rule.modulus!);
-      const hash = memoize((value) => String(hashmod(value, modulus)));
-      return (lb) => setLabel(lb, target, hash(join(lb)));
+      const mod = memoize((value) => String(hashmod(value, modulus, hash)));
+      return (lb) => setLabel(lb, target, mod(join(lb)));
     }
     case 'lowercase':
       return (lb) => setLabel(lb, target, join(lb).toLowerCase());
@@ -140,8 +144,14 @@ function allEqual(lb: LabelBuilder, names: readonly string[]): boolean {
   return true;
 }
 
-/** Prometheus's hashmod: md5 of the joined values, its last 8 bytes as a big-endian uint64, mod m. */
-export function hashmod(value: string, modulus: bigint): bigint {
+/**
+ * `hashmod` of the joined values. Prometheus: md5, its last 8 bytes as a big-endian uint64, mod m.
+ * VictoriaMetrics: xxhash64 of the UTF-8 bytes, mod m.
+ */
+export function hashmod(value: string, modulus: bigint, hash: HashmodHash = 'md5'): bigint {
+  if (hash === 'xxhash64') return xxhash64(encoder.encode(value)) % modulus;
   const digest = createHash('md5').update(value, 'utf8').digest();
   return digest.readBigUInt64BE(8) % modulus;
 }
+
+const encoder = new TextEncoder();

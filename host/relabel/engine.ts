@@ -1,5 +1,5 @@
 import { sortLabels, type Label, type Labels } from '../series/labels.js';
-import { compileRule, type AppliedRule, type LabelBuilder } from './apply-rule.js';
+import { compileRule, type AppliedRule, type HashmodHash, type LabelBuilder } from './apply-rule.js';
 import type { RelabelConfig } from './rule.js';
 
 export interface RelabelOptions {
@@ -9,6 +9,8 @@ export interface RelabelOptions {
    * (the relabel processor) keeps them, as Prometheus and vmagent do.
    */
   dropInternalLabels?: boolean;
+  /** The hash of `hashmod`: md5 (Prometheus, the default) or xxhash64 (VictoriaMetrics, vmagent). */
+  hashmod?: HashmodHash;
 }
 
 /**
@@ -21,7 +23,7 @@ export class RelabelEngine {
 
   /** Rules must come from relabelConfigsSchema (validated); compiling does not validate again. */
   constructor(rules: readonly RelabelConfig[], opts: RelabelOptions = {}) {
-    this.#rules = rules.map(compileRule);
+    this.#rules = rules.map((r) => compileRule(r, opts.hashmod));
     this.#dropInternal = opts.dropInternalLabels ?? false;
   }
 

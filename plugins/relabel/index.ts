@@ -10,6 +10,10 @@ const schema = z.strictObject({
   relabel_configs: relabelConfigsSchema.describe(
     'Prometheus metric_relabel_configs / vmagent -remoteWrite.relabelConfig rules, accepted unchanged. Applied once per new series; the result is cached by series ref.',
   ),
+  hashmod_hash: z
+    .enum(['md5', 'xxhash64'])
+    .default('md5')
+    .describe('The hash behind hashmod: md5 gives the shards Prometheus computes, xxhash64 those of vmagent and VictoriaMetrics (keep it when migrating a hashmod sharding setup).'),
 });
 
 export type RelabelProcessorConfig = z.output<typeof schema>;
@@ -47,7 +51,7 @@ class RelabelProcessor implements Component {
 
   constructor(ctx: PluginContext, config: RelabelProcessorConfig, next: Consumer) {
     this.#next = next;
-    this.#relabeler = new RefRelabeler(ctx.series, new RelabelEngine(config.relabel_configs));
+    this.#relabeler = new RefRelabeler(ctx.series, new RelabelEngine(config.relabel_configs, { hashmod: config.hashmod_hash }));
     this.#dropped = ctx.metrics.counter({
       name: 'sluice_relabel_dropped_samples_total',
       help: 'Samples dropped by relabeling, by reason: rules (a keep/drop rule or no label left) or series_limit (the index refused the output series).',

@@ -64,6 +64,12 @@ describe('Prometheus actions', () => {
     expect(relabel([{ source_labels: ['c'], target_label: 'd', modulus: 1000, action: 'hashmod' }], { c: 'baz' })).toEqual({ c: 'baz', d: '976' });
   });
 
+  it('hashmod with xxhash64 takes xxh64 of the value mod the modulus, as VictoriaMetrics does', () => {
+    // xxh64("baz") = 0x42598cf26a247404; test/peers/relabel compares whole shard sets with VictoriaMetrics.
+    const rule = [{ source_labels: ['c'], target_label: 'd', modulus: 1000, action: 'hashmod' }];
+    expect(relabel(rule, { c: 'baz' }, { hashmod: 'xxhash64' })).toEqual({ c: 'baz', d: String(0x42598cf26a247404n % 1000n) });
+  });
+
   it('labelmap copies matching labels under the expanded name and keeps the originals', () => {
     const s = { __name__: 'up', __meta_kubernetes_pod_label_app: 'web', __meta_kubernetes_pod_label_team: 'core' };
     expect(relabel([{ regex: '__meta_kubernetes_pod_label_(.+)', action: 'labelmap' }], s)).toEqual({ ...s, app: 'web', team: 'core' });
