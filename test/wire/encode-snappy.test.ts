@@ -1,0 +1,46 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { snappyCompress, snappyjsCompress, snappyUncompress } from '../../host/wire/encode-snappy.js';
+import { snappyDecompress } from '../../host/wire/snappy.js';
+
+/** Inputs shaped like what compresses badly and well: random bytes, runs, repeated phrases, and mixes. */
+const input = fc.oneof(
+  fc.uint8Array({ maxLength: 300 }),
+  fc.uint8Array({ minLength: 1, maxLength: 8 }).chain((unit) => fc.integer({ min: 1, max: 10_000 }).map((times) => {
+    const out = new Uint8Array(unit.length * times);
+    for (let i = 0; i < times; i++) out.set(unit, i * unit.length);
+    return out;
+  })),
+  fc.array(fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.constant(new TextEncoder().encode('__name__http_requests_total'))), { maxLength: 400 }).map((parts) => Buffer.concat(parts)),
+  fc.integer({ min: 0, max: 150_000 }).map((n) => Uint8Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 24 & (i % 3 ? 0xff : 0x0f))),
+);
+
+describe('snappyCompress', () => {
+  it('round-trips through both decompressors', () => {
+    fc.assert(
+      fc.property(input, (raw) => {
+        const c = snappyCompress(raw);
+        // Buffer.equals, not toEqual: a deep diff of 100 KiB buffers is slower than the whole property.
+        expect(Buffer.from(snappyDecompress(c, raw.length)).equals(raw)).toBe(true);
+        expect(Buffer.from(snappyUncompress(c)).equals(raw)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('compresses no worse than snappyjs, give or take a few bytes', () => {
+    fc.assert(
+      fc.property(input, (raw) => {
+        expect(snappyCompress(raw).length).toBeLessThanOrEqual(snappyjsCompress(raw).length + 8);
+      }),
+    );
+  });
+
+  it('handles the edges: empty input, inputs under the match margin, and matches longer than 64 bytes', () => {
+    for (const raw of [new Uint8Array(0), Uint8Array.of(7), new Uint8Array(14).fill(3), new Uint8Array(100_000).fill(9), new Uint8Array(70_000)]) {
+      expect(Buffer.from(snappyDecompress(snappyCompress(raw), raw.length)).equals(raw)).toBe(true);
+    }
+    // 100k equal bytes: a literal and copies of at most 64 bytes, so about 3 bytes per 64.
+    expect(snappyCompress(new Uint8Array(100_000).fill(9)).length).toBeLessThan(5000);
+  });
+});
