@@ -121,6 +121,13 @@ export function setHistBuckets(n: u32): void {
   histBuckets = n;
 }
 
+/** Whether foldPlain keeps Welford's mean and M2 (set by configure for stddev and stdvar). */
+export let welford: bool = true;
+
+export function setWelford(on: bool): void {
+  welford = on;
+}
+
 /** Folds one value into the plain statistics of group g: sum, count, min, max, last, Welford. */
 @inline export function foldPlain(g: u32, v: f64, t: f64): void {
   const go = <usize>g << 3;
@@ -134,6 +141,7 @@ export function setHistBuckets(n: u32): void {
     store<f64>(gf(FIELD_LAST_TS) + go, t);
     store<f64>(gf(FIELD_LAST) + go, v);
   }
+  if (!welford) return; // a division per sample, paid only when stddev or stdvar asks for it
   const mean = load<f64>(gf(FIELD_MEAN) + go);
   const delta = v - mean;
   const next = mean + delta / c;

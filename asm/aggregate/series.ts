@@ -3,7 +3,7 @@
 // series, so a known sample costs two loads and the state updates.
 import { reserve } from '../shared/arena';
 import {
-  gf, foldPlain, fill,
+  gf, foldPlain, fill, setWelford,
   FIELD_INC_ALL, FIELD_INC_PROM, FIELD_RATE_SUM, FIELD_RATE_N, FIELD_SERIES_N,
 } from './groups';
 import { reservoirAdd, histogramAdd } from './reservoir';
@@ -15,6 +15,7 @@ export const F_SERIES: u32 = 4;
 export const F_DEDUP: u32 = 8;
 export const F_QUANTILES: u32 = 16;
 export const F_HISTOGRAM: u32 = 32;
+export const F_VARIANCE: u32 = 64;
 
 /** slotOf[ref]: 0 = not yet classified, NO_MATCH = not aggregated by this rule, else slot + 1. */
 export const NO_MATCH: u32 = 0xffffffff;
@@ -63,6 +64,7 @@ let ignoreFirst: bool = false;
 
 export function configure(featureFlags: u32): void {
   flags = featureFlags;
+  setWelford((featureFlags & F_VARIANCE) != 0);
 }
 
 export function stats_ptr(): usize {

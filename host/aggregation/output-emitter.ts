@@ -8,7 +8,7 @@ import { formatTenant } from '../batch/tenant.js';
 import type { StreamAggregator } from '../kernels/stream-aggregator.js';
 import { METRIC_NAME, metricName, sortLabels, type Label } from '../series/labels.js';
 import type { SeriesIndex } from '../series/series-index.js';
-import { CUMULATIVE, outputName, quantileOfSorted, type OutputSpec } from './outputs.js';
+import { CUMULATIVE, outputName, quantileSelect, type OutputSpec } from './outputs.js';
 import type { RulePlan } from './rule-plan.js';
 import type { GroupInfo, SeriesRegistry } from './series-registry.js';
 import { vmrangeLabel } from './vmrange.js';
@@ -28,21 +28,8 @@ export interface EmitContext {
 export function emitWindow(ctx: EmitContext, ring: number, boundary: number, emit: boolean): SampleBatch[] {
   const { plan, registry, kernel } = ctx;
   const G = kernel.groups();
-  const builders = new Map<string, BatchBuilder>();
-  const push = (info: GroupInfo, key: number, labels: () => Label[] | undefined, value: number) => {
-    if (!emit) return;
-    let ref = info.outRefs.get(key);
-    if (ref === undefined) {
-      const l = labels();
-      if (l === undefined) return;
-      ref = ctx.series.resolve(info.tenant, l);
-      info.outRefs.set(key, ref);
-    }
-    const t = formatTenant(info.tenant);
-    let b = builders.get(t);
-    if (b === undefined) builders.set(t, (b = new BatchBuilder(info.tenant, 256)));
-    b.push(ref, boundary, value);
-  };
+  const out = new Emitter(ctx, boundary, emit);
+  const outputs = plan.outputs;
   for (let bg = 1; bg < registry.groupCount; bg++) {
     const info = registry.groups[bg];
     if (!info) continue;
@@ -52,60 +39,117 @@ export function emitWindow(ctx: EmitContext, ring: number, boundary: number, emi
     // A cumulative output is written while its group is fresh; its value is kept longer (until
     // the group expires), so a series returning after a gap continues it instead of restarting.
     const fresh = boundary - info.lastActive < plan.stalenessMs;
-    plan.outputs.forEach((o, pos) => {
-      const cumulative = CUMULATIVE.has(o.kind);
-      if (cumulative) info.totals[pos]! += o.kind === 'total' ? G.incAll[g]! : o.kind === 'total_prometheus' ? G.incProm[g]! : count > 0 ? G.sum[g]! : 0;
-      if (cumulative ? !fresh : count === 0) return;
-      const name = (extra?: Label) => () => outputLabels(plan, info, o, extra);
-      const one = (v: number) => push(info, pos * SUB, name(), v);
+    for (let pos = 0; pos < outputs.length; pos++) {
+      const o = outputs[pos]!;
+      const key = pos * SUB;
+      if (CUMULATIVE.has(o.kind)) {
+        info.totals[pos]! += o.kind === 'total' ? G.incAll[g]! : o.kind === 'total_prometheus' ? G.incProm[g]! : count > 0 ? G.sum[g]! : 0;
+        if (fresh) out.push(info, o, key, info.totals[pos]!);
+        continue;
+      }
+      if (count === 0) continue;
       switch (o.kind) {
-        case 'total':
-        case 'total_prometheus':
-        case 'sum_samples_total':
-          return one(info.totals[pos]!);
         case 'increase':
-          return one(G.incAll[g]!);
+          out.push(info, o, key, G.incAll[g]!);
+          break;
         case 'increase_prometheus':
-          return one(G.incProm[g]!);
+          out.push(info, o, key, G.incProm[g]!);
+          break;
         case 'rate_sum':
-          return G.rateN[g]! > 0 ? one(G.rateSum[g]!) : undefined;
+          if (G.rateN[g]! > 0) out.push(info, o, key, G.rateSum[g]!);
+          break;
         case 'rate_avg':
-          return G.rateN[g]! > 0 ? one(G.rateSum[g]! / G.rateN[g]!) : undefined;
+          if (G.rateN[g]! > 0) out.push(info, o, key, G.rateSum[g]! / G.rateN[g]!);
+          break;
         case 'count_samples':
-          return one(count);
+          out.push(info, o, key, count);
+          break;
         case 'count_series':
-          return one(G.seriesN[g]!);
+          out.push(info, o, key, G.seriesN[g]!);
+          break;
         case 'unique_samples':
-          return one(ctx.unique.get(g)?.size ?? 0);
+          out.push(info, o, key, ctx.unique.get(g)?.size ?? 0);
+          break;
         case 'sum_samples':
-          return one(G.sum[g]!);
+          out.push(info, o, key, G.sum[g]!);
+          break;
         case 'last':
-          return one(G.last[g]!);
+          out.push(info, o, key, G.last[g]!);
+          break;
         case 'min':
-          return one(G.min[g]!);
+          out.push(info, o, key, G.min[g]!);
+          break;
         case 'max':
-          return one(G.max[g]!);
+          out.push(info, o, key, G.max[g]!);
+          break;
         case 'avg':
-          return one(G.sum[g]! / count);
+          out.push(info, o, key, G.sum[g]! / count);
+          break;
         case 'stdvar':
-          return one(G.m2[g]! / count);
+          out.push(info, o, key, G.m2[g]! / count);
+          break;
         case 'stddev':
-          return one(Math.sqrt(G.m2[g]! / count));
+          out.push(info, o, key, Math.sqrt(G.m2[g]! / count));
+          break;
         case 'quantiles': {
-          const sorted = kernel.reservoir(g).sort();
-          return o.phis!.forEach((phi, i) => push(info, pos * SUB + i, name({ name: 'quantile', value: String(phi) }), quantileOfSorted(sorted, phi)));
+          if (!emit) break;
+          const values = kernel.reservoir(g);
+          const phis = o.phis!;
+          for (let i = 0; i < phis.length; i++) out.push(info, o, key + i, quantileSelect(values, phis[i]!), { name: 'quantile', value: String(phis[i]) });
+          break;
         }
         case 'histogram_bucket': {
-          const h = kernel.histogram(g);
-          if (!h) return;
-          for (let i = 0; i < h.length; i++) if (h[i]! > 0) push(info, pos * SUB + i, name({ name: 'vmrange', value: vmrangeLabel(i) }), h[i]!);
-          return;
+          const h = emit ? kernel.histogram(g) : undefined;
+          if (h) for (let i = 0; i < h.length; i++) if (h[i]! > 0) out.push(info, o, key + i, h[i]!, { name: 'vmrange', value: vmrangeLabel(i) });
+          break;
         }
       }
-    });
-    ctx.unique.delete(g);
+    }
+    if (ctx.unique.size > 0) ctx.unique.delete(g);
   }
-  return [...builders.values()].map((b) => b.take());
+  return out.take();
+}
+
+/** Collects output rows per tenant; resolves and caches each output series' ref on first use. */
+class Emitter {
+  #ctx: EmitContext;
+  #boundary: number;
+  #emit: boolean;
+  #builders = new Map<string, BatchBuilder>();
+  #lastTenant: GroupInfo['tenant'] | undefined;
+  #last: BatchBuilder | undefined;
+
+  constructor(ctx: EmitContext, boundary: number, emit: boolean) {
+    this.#ctx = ctx;
+    this.#boundary = boundary;
+    this.#emit = emit;
+  }
+
+  push(info: GroupInfo, o: OutputSpec, key: number, value: number, extra?: Label): void {
+    if (!this.#emit) return;
+    let ref = info.outRefs.get(key);
+    if (ref === undefined) {
+      const labels = outputLabels(this.#ctx.plan, info, o, extra);
+      if (labels === undefined) return; // dropped by output_relabel_configs
+      ref = this.#ctx.series.resolve(info.tenant, labels);
+      info.outRefs.set(key, ref);
+    }
+    this.#builder(info.tenant).push(ref, this.#boundary, value);
+  }
+
+  #builder(tenant: GroupInfo['tenant']): BatchBuilder {
+    if (tenant === this.#lastTenant) return this.#last!;
+    const t = formatTenant(tenant);
+    let b = this.#builders.get(t);
+    if (b === undefined) this.#builders.set(t, (b = new BatchBuilder(tenant, 1024)));
+    this.#lastTenant = tenant;
+    this.#last = b;
+    return b;
+  }
+
+  take(): SampleBatch[] {
+    return [...this.#builders.values()].map((b) => b.take());
+  }
 }
 
 function outputLabels(plan: RulePlan, info: GroupInfo, o: OutputSpec, extra?: Label): Label[] | undefined {

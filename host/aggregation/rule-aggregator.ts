@@ -29,6 +29,7 @@ export class RuleAggregator {
   readonly stats = new Float64Array(STAT_COUNT);
   #unique = new Map<number, Set<number>>();
   #scratch = new Uint32Array(1024);
+  #nextExpire = -Infinity;
   /** Processing time: the next flush boundary. Event time: the next window number to close. */
   nextFlush: number;
   nextDedup: number;
@@ -165,7 +166,11 @@ export class RuleAggregator {
     for (const b of batches) this.emitted += b.length;
     if (p.rings === 1) this.kernel.resetGroups(0, reg.groupCount);
     else for (let g = 0; g < reg.groupCount; g++) this.kernel.resetGroups(g * p.rings + ring, g * p.rings + ring + 1);
-    reg.expire(boundary - p.seriesTtlMs, boundary - p.seriesTtlMs);
+    // Expiry scans every slot: do it a few times per TTL, not on every flush.
+    if (boundary >= this.#nextExpire) {
+      reg.expire(boundary - p.seriesTtlMs, boundary - p.seriesTtlMs);
+      this.#nextExpire = boundary + Math.max(p.intervalMs, p.stalenessMs / 2);
+    }
     return batches;
   }
 

@@ -1,5 +1,5 @@
 import {
-  FEATURE_COUNTERS, FEATURE_DEDUP, FEATURE_HISTOGRAM, FEATURE_QUANTILES, FEATURE_RATE, FEATURE_SERIES,
+  FEATURE_COUNTERS, FEATURE_DEDUP, FEATURE_HISTOGRAM, FEATURE_QUANTILES, FEATURE_RATE, FEATURE_SERIES, FEATURE_VARIANCE,
   GROUP_FIELDS, LATE_ROW, NO_MATCH, STAT_APPLIED, STAT_COUNT, STAT_DUPLICATE, STAT_FUTURE, STAT_LATE, STAT_NAN,
   STAT_OLD, STAT_OUT_OF_ORDER, STAT_RESETS,
   type GroupState, type SlotState, type StreamAggregator, type WindowParams,
@@ -220,11 +220,13 @@ export class ReferenceStreamAggregator implements StreamAggregator {
       G.lastTs[g] = t;
       G.last[g] = v;
     }
-    const mean = G.mean[g]!;
-    const delta = v - mean;
-    const next = mean + delta / c;
-    G.mean[g] = next;
-    G.m2[g]! += delta * (v - next);
+    if ((this.#flags & FEATURE_VARIANCE) !== 0) {
+      const mean = G.mean[g]!;
+      const delta = v - mean;
+      const next = mean + delta / c;
+      G.mean[g] = next;
+      G.m2[g]! += delta * (v - next);
+    }
     if (slots.seen) {
       const bit = 1 << ring;
       if ((slots.seen[s]! & bit) === 0) {

@@ -92,6 +92,8 @@ export const FEATURE_SERIES = 4;
 export const FEATURE_DEDUP = 8;
 export const FEATURE_QUANTILES = 16;
 export const FEATURE_HISTOGRAM = 32;
+/** Welford mean and M2 per group (stddev, stdvar); the legacy update() always keeps them. */
+export const FEATURE_VARIANCE = 64;
 
 export const NO_MATCH = 0xffffffff;
 export const LATE_ROW = 0x80000000;

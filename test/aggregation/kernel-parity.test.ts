@@ -4,7 +4,7 @@ import { STALE_NAN } from '../../host/batch/stale.js';
 import { ReferenceStreamAggregator } from '../../host/kernels/stream-aggregator-reference.js';
 import { WasmStreamAggregator } from '../../host/kernels/stream-aggregator-wasm.js';
 import {
-  FEATURE_COUNTERS, FEATURE_DEDUP, FEATURE_HISTOGRAM, FEATURE_QUANTILES, FEATURE_RATE, FEATURE_SERIES,
+  FEATURE_COUNTERS, FEATURE_DEDUP, FEATURE_HISTOGRAM, FEATURE_QUANTILES, FEATURE_RATE, FEATURE_SERIES, FEATURE_VARIANCE,
   GROUP_FIELDS, NO_MATCH, type StreamAggregator,
 } from '../../host/kernels/stream-aggregator.js';
 
@@ -21,7 +21,7 @@ const step = fc.record({
   rows: fc.array(row, { maxLength: 200 }),
   action: fc.constantFrom('none', 'dedup', 'close'),
 });
-const flagsArb = fc.subarray([FEATURE_COUNTERS, FEATURE_RATE, FEATURE_SERIES, FEATURE_DEDUP, FEATURE_QUANTILES, FEATURE_HISTOGRAM]);
+const flagsArb = fc.subarray([FEATURE_COUNTERS, FEATURE_RATE, FEATURE_SERIES, FEATURE_DEDUP, FEATURE_QUANTILES, FEATURE_HISTOGRAM, FEATURE_VARIANCE]);
 
 /** Classifies refs the same way for both: every 7th ref is not matched, others map to ref % 17 slots. */
 function classify(agg: StreamAggregator, refs: number[]): void {
