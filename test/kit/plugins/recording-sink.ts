@@ -11,11 +11,16 @@ const manifest: PluginManifest = {
   api: PLUGIN_API_VERSION,
   stability: 'development',
   description: 'Test sink: keeps every batch it receives.',
-  config: z.strictObject({}),
-  create: (ctx) => {
+  config: z.strictObject({ delay_ms: z.number().default(0).describe('Wait this long in every consume (a slow downstream).') }),
+  create: (ctx, config: { delay_ms: number }) => {
     const batches = recorded.get(ctx.id) ?? [];
     recorded.set(ctx.id, batches);
-    return { consume: (batch) => void batches.push(batch) };
+    return {
+      consume: async (batch) => {
+        if (config.delay_ms > 0) await new Promise((r) => setTimeout(r, config.delay_ms));
+        batches.push(batch);
+      },
+    };
   },
 };
 export default manifest;
