@@ -2,10 +2,10 @@
  * The series (TSID) index: lookups of known series from raw key bytes, inserts of new ones, memory
  * per series with its key, and matcher evaluation, for the WebAssembly kernel against the
  * TypeScript reference (strings and a Map, matchers by scanning). Series are Kubernetes-shaped,
- * ~10 labels and ~210 key bytes each (bench/load/series-shapes.ts), back to back in one buffer
- * as in a request body. Lookups copy a key into the index's scratch buffer and resolve it there,
- * as decoders do; in scrape order (targets send their series in the same order every scrape) and
- * in a random order, the unfriendly case for caches. Times are CPU time of this process (process.cpuUsage), because
+ * ~10 labels and ~210 key bytes each (bench/load/series-shapes.ts), in requests of 2000 series
+ * whose keys are written back to back into the index's scratch buffer and resolved by one
+ * resolveScratchBatch() call, as decoders do; in scrape order (targets send their series in the
+ * same order every scrape) and in a random order, the unfriendly case for caches. Times are CPU time of this process (process.cpuUsage), because
  * the benchmark machine is shared and wall time would mostly measure the neighbours.
  */
 import v8 from 'node:v8';
@@ -50,28 +50,34 @@ function heapAfterGc(): number {
   return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
 }
 
-/** All keys back to back, as a decoder finds them in a request body, and where each starts. */
-interface Keys {
-  body: Uint8Array;
+/** A request's worth of keys, back to back as a decoder writes them, and where each starts. */
+interface Request {
+  bytes: Uint8Array;
   offsets: Uint32Array;
   count: number;
 }
 
-function makeKeys(count: number): Keys {
-  const keys = generateSeries(count, 7).map((s) => encodeSeriesKey(s.labels));
-  const offsets = new Uint32Array(count + 1);
-  for (let i = 0; i < count; i++) offsets[i + 1] = offsets[i]! + keys[i]!.length;
-  const body = new Uint8Array(offsets[count]!);
-  keys.forEach((k, i) => body.set(k, offsets[i]!));
-  return { body, offsets, count };
+const REQUEST_SERIES = 2000;
+
+/** The keys in the given order, cut into requests of REQUEST_SERIES. */
+function makeRequests(keys: Uint8Array[], order: ArrayLike<number>): Request[] {
+  const out: Request[] = [];
+  for (let start = 0; start < order.length; start += REQUEST_SERIES) {
+    const count = Math.min(REQUEST_SERIES, order.length - start);
+    const offsets = new Uint32Array(count + 1);
+    for (let i = 0; i < count; i++) offsets[i + 1] = offsets[i]! + keys[order[start + i]!]!.length;
+    const bytes = new Uint8Array(offsets[count]!);
+    for (let i = 0; i < count; i++) bytes.set(keys[order[start + i]!]!, offsets[i]!);
+    out.push({ bytes, offsets, count });
+  }
+  return out;
 }
 
-/** The decoder's hot path: copy the key into the index's scratch buffer, resolve it there. */
-function resolveAt(index: SeriesIndex, keys: Keys, i: number): number {
-  const o = keys.offsets[i]!;
-  const len = keys.offsets[i + 1]! - o;
-  index.scratch(len).set(keys.body.subarray(o, o + len));
-  return index.resolveScratch(TENANT, len);
+/** The decoder's hot path: the request's keys go into the index's scratch buffer, one call resolves them. */
+function resolveRequest(index: SeriesIndex, r: Request, out: Uint32Array): number {
+  index.scratch(r.bytes.length).set(r.bytes);
+  index.resolveScratchBatch(TENANT, r.offsets, r.count, out);
+  return r.count;
 }
 
 const SELECTORS: [string, Matcher[]][] = [
@@ -88,27 +94,26 @@ interface Figures {
   selectMs: number[];
 }
 
-async function measure(create: () => Promise<SeriesIndex & { memoryStats?: () => { reserved: number; memory: number } }>, keys: Keys, order: Uint32Array, ms: number, withSelect: boolean): Promise<Figures> {
+async function measure(create: () => Promise<SeriesIndex & { memoryStats?: () => { reserved: number; memory: number } }>, inOrder: Request[], shuffled: Request[], ms: number, withSelect: boolean): Promise<Figures> {
+  const count = inOrder.reduce((n, r) => n + r.count, 0);
+  const out = new Uint32Array(REQUEST_SERIES);
   const before = heapAfterGc();
   const index = await create();
   const t0 = cpuMicros();
-  for (let i = 0; i < keys.count; i++) resolveAt(index, keys, i);
-  const insertsPerSec = keys.count / ((cpuMicros() - t0) / 1e6);
+  for (const r of inOrder) resolveRequest(index, r, out);
+  const insertsPerSec = count / ((cpuMicros() - t0) / 1e6);
   // For the kernel: bytes its allocator took from the heap (live blocks plus free-list slack). The
   // wasm memory itself is larger, because the stub runtime doubles it on each grow, but pages
   // never touched are never resident.
   const bytes = index.memoryStats ? index.memoryStats().reserved : heapAfterGc() - before;
-  const lookups = (at: (i: number) => number) => {
+  const lookups = (requests: Request[]) => {
     let i = 0;
-    const step = () => {
-      for (let j = 0; j < 4096; j++) resolveAt(index, keys, at(i++ % keys.count));
-      return 4096;
-    };
+    const step = () => resolveRequest(index, requests[i++ % requests.length]!, out);
     cpuRate(step, ms / 4);
     return cpuRate(step, ms);
   };
-  const lookupsPerSec = lookups((i) => i);
-  const randomLookupsPerSec = lookups((i) => order[i]!);
+  const lookupsPerSec = lookups(inOrder);
+  const randomLookupsPerSec = lookups(shuffled);
   const selectMs = !withSelect
     ? []
     : SELECTORS.map(([, m]) => {
@@ -120,7 +125,7 @@ async function measure(create: () => Promise<SeriesIndex & { memoryStats?: () =>
         }
         return median(runs);
       });
-  return { insertsPerSec, lookupsPerSec, randomLookupsPerSec, bytesPerSeries: bytes / keys.count, selectMs };
+  return { insertsPerSec, lookupsPerSec, randomLookupsPerSec, bytesPerSeries: bytes / count, selectMs };
 }
 
 const benchmark: Benchmark = {
@@ -131,17 +136,19 @@ const benchmark: Benchmark = {
     const ms = quick ? 300 : 1500;
     const results: BenchResult[] = [];
     for (const size of sizes) {
-      const keys = makeKeys(size);
+      const keys = generateSeries(size, 7).map((x) => encodeSeriesKey(x.labels));
       const rand = seededRandom(size);
       const order = new Uint32Array(size).map((_, i) => i);
+      const inOrder = makeRequests(keys, order);
       for (let i = size - 1; i > 0; i--) {
         const j = Math.floor(rand() * (i + 1));
         [order[i], order[j]] = [order[j]!, order[i]!];
       }
+      const shuffled = makeRequests(keys, order);
       const withSelect = size === sizes[sizes.length - 1];
-      const wasm = await measure(() => WasmSeriesIndex.create(), keys, order, ms, withSelect);
+      const wasm = await measure(() => WasmSeriesIndex.create(), inOrder, shuffled, ms, withSelect);
       log?.(`${size} wasm: ${(1e9 / wasm.lookupsPerSec).toFixed(1)} ns/lookup (random ${(1e9 / wasm.randomLookupsPerSec).toFixed(1)}), ${(wasm.insertsPerSec / 1e6).toFixed(2)}M inserts/s, ${wasm.bytesPerSeries.toFixed(0)} B/series`);
-      const ref = await measure(async () => new ReferenceSeriesIndex(), keys, order, ms, withSelect);
+      const ref = await measure(async () => new ReferenceSeriesIndex(), inOrder, shuffled, ms, withSelect);
       log?.(`${size} reference: ${(1e9 / ref.lookupsPerSec).toFixed(1)} ns/lookup (random ${(1e9 / ref.randomLookupsPerSec).toFixed(1)}), ${(ref.insertsPerSec / 1e6).toFixed(2)}M inserts/s, ${ref.bytesPerSeries.toFixed(0)} B/series`);
       const n = size >= 1e6 ? `${size / 1e6}M` : `${size / 1e3}k`;
       const reference = 'typescript reference (strings + Map)';

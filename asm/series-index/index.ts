@@ -6,7 +6,7 @@ import { alloc, allocZeroed, blockSize, bytesInUse, bytesReserved, free } from '
 import { pairCount, pairCreate, pairFind, pairRecordMaybe, pairsInit, pairsSetNext } from './pairs';
 import {
   freeAt, freeCount, keyAddress, keyLength, keyValid, nextMetric, pendingCount, refLimit, restoreCounters, restoreFree,
-  seriesAlive, seriesInit, seriesInsert, seriesLive, seriesLookup, seriesPurge, seriesRecord, seriesRemove, seriesRestore,
+  seriesAlive, seriesInit, seriesInsert, seriesLive, seriesLookup, seriesLookupMany, seriesPurge, seriesRecord, seriesRemove, seriesRestore,
 } from './series';
 import { setTagMask, tableBytes, tableCapacity, tableInit } from './series-table';
 import { difference, intersect, intersects, union, unionMany } from './sets';
@@ -56,6 +56,15 @@ export function scratch_capacity(): u32 {
 /** The ref of key [p, p + len) of `tenant`, or -1 when the index has not seen it. */
 export function lookup(tenant: u32, p: usize, len: u32): i32 {
   return seriesLookup(tenant, p, len);
+}
+
+/**
+ * Looks up n keys at once: key i is [base + offsets[i], base + offsets[i + 1]) (u32 offsets at
+ * `offsets`, n + 1 of them). Writes each ref, or -1 for a key not in the index, to `out`; returns
+ * the number of misses. One call per request instead of one per series.
+ */
+export function lookup_many(tenant: u32, base: usize, offsets: usize, n: u32, out: usize): u32 {
+  return seriesLookupMany(tenant, base, offsets, n, out);
 }
 
 /** Inserts a key that lookup() just missed; returns its ref. */

@@ -83,6 +83,23 @@ export function seriesLookup(tenant: u32, p: usize, len: u32): i32 {
   return tableFind(keyTag(tenant, p, len), tenant, p, len);
 }
 
+/**
+ * Looks up n keys (key i is [base + offsets[i], base + offsets[i + 1])), writing refs or -1 to out;
+ * returns the misses.
+ */
+export function seriesLookupMany(tenant: u32, base: usize, offsets: usize, n: u32, out: usize): u32 {
+  let misses: u32 = 0;
+  let start = load<u32>(offsets);
+  for (let i: u32 = 0; i < n; i++) {
+    const end = load<u32>(offsets + (<usize>(i + 1) << 2));
+    const r = seriesLookup(tenant, base + start, end - start);
+    store<i32>(out + (<usize>i << 2), r);
+    if (r < 0) misses++;
+    start = end;
+  }
+  return misses;
+}
+
 /** Visits the label pairs of a key: adds `ref` to their postings (add) or counts it dead. */
 function eachPair(rec: usize, tenant: u32, p: usize, len: u32, ref: u32, add: bool): void {
   const end = p + len;

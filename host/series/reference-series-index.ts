@@ -77,6 +77,14 @@ export class ReferenceSeriesIndex extends SeriesIndexBase {
     return this.resolveKey(tenant, this.#scratch, length);
   }
 
+  resolveScratchBatch(tenant: Tenant, offsets: Uint32Array, count: number, out: Uint32Array): void {
+    for (let i = 0; i < count; i++) {
+      const start = offsets[i]!;
+      const end = offsets[i + 1]!;
+      out[i] = this.resolveKey(tenant, start === 0 ? this.#scratch : this.#scratch.subarray(start), end - start);
+    }
+  }
+
   #insert(tid: number, k: string, labels: Labels, key: Uint8Array, metricId: number, atRef: number): number {
     let ref = atRef;
     if (ref < 0) {

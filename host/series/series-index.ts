@@ -30,6 +30,13 @@ export interface SeriesIndex {
   scratch(minBytes: number): Uint8Array;
   /** resolveKey() on the first `length` bytes of scratch(). */
   resolveScratch(tenant: Tenant, length: number): number;
+  /**
+   * Resolves `count` keys a decoder wrote back to back into scratch(): key i is
+   * scratch[offsets[i], offsets[i + 1]). Writes the refs to out[0, count). The fastest path: one
+   * kernel call for a whole request. A key refused by a limit or malformed throws, as
+   * resolveKey() does; the refs of the keys before it are already in `out`.
+   */
+  resolveScratchBatch(tenant: Tenant, offsets: Uint32Array, count: number, out: Uint32Array): void;
   /** The labels of a live ref. */
   labels(ref: number): Labels;
   /** The tenant of a live ref. */

@@ -14,6 +14,7 @@ export interface SeriesIndexExports {
   scratch_capacity(): number;
   lookup(tenant: number, ptr: number, len: number): number;
   insert(tenant: number, ptr: number, len: number): number;
+  lookup_many(tenant: number, base: number, offsets: number, n: number, out: number): number;
   key_valid(ptr: number, len: number): number;
   remove(ref: number): number;
   purge(): void;

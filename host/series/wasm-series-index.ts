@@ -40,6 +40,9 @@ export class WasmSeriesIndex extends SeriesIndexBase {
   #pairPtr = 0;
   #pairCap = 0;
   #tenantPairs: number[] = [];
+  /** Kernel buffer for resolveScratchBatch: offsets (capacity + 1 u32), then refs out. */
+  #batchPtr = 0;
+  #batchCap = 0;
 
   static async create(opts: WasmSeriesIndexOptions = {}): Promise<WasmSeriesIndex> {
     const k = await loadSeriesKernel({ ...opts, purgeThreshold: opts.purgeThreshold ?? DEFAULT_PURGE_THRESHOLD });
@@ -87,12 +90,38 @@ export class WasmSeriesIndex extends SeriesIndexBase {
     return this.resolveKey(tenant, key, key.length);
   }
 
-  #insert(tid: number, length: number): number {
-    if (length > this.#scratchCap || this.#x.key_valid(this.#scratchPtr, length) !== 1) {
+  resolveScratchBatch(tenant: Tenant, offsets: Uint32Array, count: number, out: Uint32Array): void {
+    if (count === 0) return;
+    const tid = this.tenantId(tenant);
+    if (offsets[count]! > this.#scratchCap) throw new RangeError(`keys end at ${offsets[count]}, past the scratch buffer (${this.#scratchCap} bytes)`);
+    if (count > this.#batchCap) {
+      this.#x.free(this.#batchPtr, this.#batchCap * 8 + 4);
+      this.#batchCap = Math.max(count, 1024);
+      this.#batchPtr = this.#x.alloc(this.#batchCap * 8 + 4) >>> 0;
+    }
+    const offsetsPtr = this.#batchPtr;
+    const outPtr = offsetsPtr + (this.#batchCap + 1) * 4;
+    const u32 = this.#k.views().u32;
+    u32.set(offsets.length === count + 1 ? offsets : offsets.subarray(0, count + 1), offsetsPtr >>> 2);
+    const misses = this.#x.lookup_many(tid, this.#scratchPtr, offsetsPtr, count, outPtr);
+    out.set(u32.subarray(outPtr >>> 2, (outPtr >>> 2) + count));
+    if (misses === 0) return;
+    for (let i = 0; i < count; i++) {
+      if (out[i] !== 0xffffffff) continue;
+      // Looked up again: an earlier key of this batch may have been the same series.
+      const start = offsets[i]!;
+      const ref = this.#x.lookup(tid, this.#scratchPtr + start, offsets[i + 1]! - start);
+      out[i] = ref >= 0 ? ref : this.#insert(tid, offsets[i + 1]! - start, start);
+    }
+  }
+
+  #insert(tid: number, length: number, offset = 0): number {
+    const ptr = this.#scratchPtr + offset;
+    if (offset + length > this.#scratchCap || this.#x.key_valid(ptr, length) !== 1) {
       throw new BadInputError(`malformed series key of ${length} bytes: truncated or overlong varint`);
     }
-    this.admit(tid, () => decodeSeriesKey(this.scratch(0), 0, length));
-    const ref = this.#x.insert(tid, this.#scratchPtr, length) >>> 0;
+    this.admit(tid, () => decodeSeriesKey(this.scratch(0), offset, offset + length));
+    const ref = this.#x.insert(tid, ptr, length) >>> 0;
     this.cardinalityTracker.created(tid);
     return ref;
   }

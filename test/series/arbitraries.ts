@@ -35,12 +35,14 @@ export const matcher: fc.Arbitrary<Matcher> = fc.oneof(
 
 export type Op =
   | { kind: 'resolve'; tenant: number; labels: Label[] }
+  | { kind: 'batch'; tenant: number; sets: Label[][] }
   | { kind: 'delete'; picks: number[] }
   | { kind: 'compact' }
   | { kind: 'select'; tenant: number; matchers: Matcher[] };
 
 export const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 12, arbitrary: fc.record({ kind: fc.constant('resolve' as const), tenant: fc.nat(TENANTS.length - 1), labels: labelSet }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('batch' as const), tenant: fc.nat(TENANTS.length - 1), sets: fc.array(labelSet, { minLength: 1, maxLength: 8 }).chain((sets) => fc.shuffledSubarray([...sets, ...sets], { minLength: sets.length })) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('delete' as const), picks: fc.array(fc.nat(1000), { minLength: 1, maxLength: 5 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('compact' as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('select' as const), tenant: fc.nat(TENANTS.length - 1), matchers: fc.array(matcher, { minLength: 1, maxLength: 3 }) }) },

@@ -27,6 +27,19 @@ function apply(index: SeriesIndex, o: Op, live: number[]): unknown {
       if (!live.includes(ref)) live.push(ref);
       return { ref, tsid: index.tsid(ref), key: Array.from(index.key(ref)), labels: index.labels(ref), tenant: index.tenant(ref), size: index.size };
     }
+    case 'batch': {
+      // Keys back to back in scratch from offset 3, duplicates included, as a decoder writes them.
+      const keys = o.sets.map(encodeSeriesKey);
+      const offsets = new Uint32Array(keys.length + 1);
+      offsets[0] = 3;
+      keys.forEach((k, i) => (offsets[i + 1] = offsets[i]! + k.length));
+      const scratch = index.scratch(offsets[keys.length]!);
+      keys.forEach((k, i) => scratch.set(k, offsets[i]!));
+      const out = new Uint32Array(keys.length);
+      index.resolveScratchBatch(TENANTS[o.tenant]!, offsets, keys.length, out);
+      for (const ref of out) if (!live.includes(ref)) live.push(ref);
+      return { refs: Array.from(out), tsids: Array.from(out, (r) => index.tsid(r)), size: index.size };
+    }
     case 'delete': {
       const refs = o.picks.map((p) => live[p % Math.max(1, live.length)] ?? 0);
       const n = index.delete(refs);
