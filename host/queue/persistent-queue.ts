@@ -1,5 +1,6 @@
 import { closeSync, fdatasyncSync, mkdirSync, openSync, statSync, truncateSync, unlinkSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
+import { DirLock } from './dir-lock.js';
 import { ReadOffsetFile } from './read-offset.js';
 import { readRecordAt, recordHeader, validPrefixLength } from './record-format.js';
 import { listSegments, segmentPath, syncDir } from './segments.js';
@@ -43,9 +44,9 @@ export interface RecoveryReport {
  * segments once everything in them is delivered. Offsets are byte positions in the queue's
  * whole history, so a segment's name tells where it sits.
  *
- * One process owns a queue directory at a time. Everything is synchronous: an append has reached
- * the file (and, with `fsync: always`, the disk) when it returns, which is the moment a sink may
- * acknowledge the data upstream.
+ * One owner at a time: a lock file refuses a second opener, in this process or another.
+ * Everything is synchronous: an append has reached the file (and, with `fsync: always`, the disk)
+ * when it returns, which is the moment a sink may acknowledge the data upstream.
  */
 export class PersistentQueue {
   readonly dir: string;
@@ -65,6 +66,7 @@ export class PersistentQueue {
   #offsetFile: ReadOffsetFile;
   #dirty = false;
   #closed = false;
+  #lock: DirLock;
 
   constructor(dir: string, opts: QueueOptions = {}) {
     this.dir = dir;
@@ -74,6 +76,7 @@ export class PersistentQueue {
     this.#onDrop = opts.onDrop ?? (() => undefined);
     this.#onCorrupt = opts.onCorrupt ?? (() => undefined);
     mkdirSync(dir, { recursive: true });
+    this.#lock = DirLock.acquire(dir);
     const { file, value } = ReadOffsetFile.open(join(dir, 'read-offset'));
     this.#offsetFile = file;
     this.#segments = listSegments(dir);
@@ -190,6 +193,7 @@ export class PersistentQueue {
     closeSync(this.#writeFd);
     if (this.#readFd !== undefined) closeSync(this.#readFd);
     this.#offsetFile.close();
+    this.#lock.release();
   }
 
   #rotate(): void {

@@ -121,6 +121,30 @@ describe('PersistentQueue', () => {
     again.close();
   });
 
+  it('refuses a second owner of the directory until the first closes', () => {
+    const dir = tempDir();
+    const q = new PersistentQueue(dir);
+    expect(() => new PersistentQueue(dir)).toThrow(/already open in this process/);
+    q.close();
+    new PersistentQueue(dir).close();
+  });
+
+  it('refuses a directory another running process holds', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'lock'), String(process.ppid));
+    expect(() => new PersistentQueue(dir)).toThrow(`in use by process ${process.ppid}`);
+  });
+
+  it('takes over the lock a dead process left behind', () => {
+    const dir = tempDir();
+    // A pid far above any Linux pid_max: no process can be running under it.
+    writeFileSync(join(dir, 'lock'), '99999999');
+    const q = new PersistentQueue(dir);
+    q.append(record(1));
+    expect(drain(q)).toEqual([1]);
+    q.close();
+  });
+
   it('keeps any interleaving of appends, reads, commits and restarts in order', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom('append', 'read', 'commit', 'restart'), { maxLength: 80 }), (ops) => {
