@@ -1,4 +1,7 @@
+import { ConfigError } from '../errors.js';
 import type { Consumer } from '../plugin/manifest.js';
+import type { SeriesIndex } from '../series/series-index.js';
+import { RemoteWriteTarget } from './remote-write-target.js';
 
 /** One downstream node of a route, as configured. */
 export interface RouteTarget {
@@ -23,10 +26,34 @@ export interface TargetConsumer extends Consumer {
   close?(): Promise<void> | void;
 }
 
-/** Builds the consumer for a target. Independent of any plugin context, so any host part can route. */
-export type TargetFactory = (target: RouteTarget) => TargetConsumer;
+/** Host services a target may need: no plugin context, so any part of the host can route. */
+export interface TargetEnv {
+  /** To turn refs into labels for the wire. */
+  readonly series: SeriesIndex;
+  /** Aborted when the route shuts down, cancelling requests in flight. */
+  readonly signal?: AbortSignal;
+  /** The router's own downstream, for `local` targets (this node's share). */
+  readonly next?: Consumer;
+}
 
-const factories = new Map<string, TargetFactory>();
+/** Builds the consumer for a target. */
+export type TargetFactory = (target: RouteTarget, env: TargetEnv) => TargetConsumer;
+
+/**
+ * Built in: `remote_write`, a POST straight to the node (remote-write-target.ts), and `local`, this
+ * node itself: its share goes on to the route's own downstream (each node of a cluster routes to
+ * all nodes, itself included, and aggregates what it owns).
+ */
+const factories = new Map<string, TargetFactory>([
+  ['remote_write', (t, env) => new RemoteWriteTarget(t, env)],
+  ['local', localTarget],
+]);
+
+function localTarget(t: RouteTarget, env: TargetEnv): TargetConsumer {
+  const next = env.next;
+  if (!next) throw new ConfigError([{ path: `targets.${t.name}.kind`, message: 'a local target needs the route to have a downstream' }]);
+  return { consume: (batch) => next.consume(batch) };
+}
 
 /**
  * Makes a target kind available to every route (the remote_write sink registers `remote_write`;
@@ -45,6 +72,6 @@ export function targetKinds(): string[] {
 }
 
 /** The consumer for a target, or undefined when no factory knows its kind. */
-export function createTargetConsumer(target: RouteTarget): TargetConsumer | undefined {
-  return factories.get(target.kind)?.(target);
+export function createTargetConsumer(target: RouteTarget, env: TargetEnv): TargetConsumer | undefined {
+  return factories.get(target.kind)?.(target, env);
 }

@@ -44,7 +44,9 @@ class RemoteWriteSink implements Component {
   readonly #metrics: SinkMetrics;
   readonly #encoder: BlockEncoder;
   #routes: Route[] = [];
-  #state: 'new' | 'running' | 'stopped' = 'new';
+  #fsyncTimer: NodeJS.Timeout | undefined;
+  /** `released`: queues handed back by snapshot() for the next generation; reopened if this one goes on. */
+  #state: 'new' | 'running' | 'released' | 'stopped' = 'new';
 
   constructor(ctx: PluginContext, config: RemoteWriteSinkConfig) {
     this.#ctx = ctx;
@@ -59,7 +61,7 @@ class RemoteWriteSink implements Component {
   }
 
   start(): void {
-    if (this.#state !== 'new') return;
+    if (this.#state !== 'new' && this.#state !== 'released') return;
     const c = this.#config;
     for (const target of resolveTargets(c)) {
       const label = redactUrl(target.url);
@@ -94,12 +96,12 @@ class RemoteWriteSink implements Component {
       this.#routes.push({ queue, sender });
       sender.start();
     }
-    if (c.fsync === 'interval') this.#ctx.timers.setInterval(() => this.flush(), c.fsync_interval);
+    if (c.fsync === 'interval') this.#fsyncTimer = this.#ctx.timers.setInterval(() => this.flush(), c.fsync_interval);
     this.#state = 'running';
   }
 
   consume(batch: SampleBatch): void {
-    if (this.#state === 'new') this.start();
+    if (this.#state === 'new' || this.#state === 'released') this.start();
     if (this.#state === 'stopped') throw new ShuttingDownError(this.#ctx.id);
     if (batch.length === 0) return;
     const blocks = this.#encoder.encode(batch);
@@ -124,13 +126,32 @@ class RemoteWriteSink implements Component {
     for (const { queue } of this.#routes) queue.sync();
   }
 
+  /**
+   * Hot swap: the state is the on-disk queues, and only one owner may hold them, so hand them
+   * over: stop the senders (in-flight requests may finish) and close the queues for the next
+   * generation to open. Should the swap fail, the next consume() here reopens them.
+   */
+  async snapshot(): Promise<undefined> {
+    if (this.#state === 'running') {
+      await this.#closeQueues();
+      this.#state = 'released';
+    }
+    return undefined;
+  }
+
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopped';
+    await this.#closeQueues();
+    this.#encoder.close();
+  }
+
+  async #closeQueues(): Promise<void> {
+    if (this.#fsyncTimer) this.#ctx.timers.clear(this.#fsyncTimer);
+    this.#fsyncTimer = undefined;
     await Promise.all(this.#routes.map((r) => r.sender.stop()));
     for (const { queue } of this.#routes) queue.close();
     this.#routes = [];
-    this.#encoder.close();
   }
 }
 

@@ -84,12 +84,17 @@ export class UrlSender {
     this.#wake(false);
   }
 
-  /** Stops sending; requests in flight are abandoned uncommitted, to be resent after a restart. */
-  async stop(): Promise<void> {
+  /**
+   * Stops sending. Requests in flight get `graceMs` to finish, so what they deliver is committed
+   * and not sent again by the next owner of the queue; after that they are abandoned uncommitted,
+   * to be resent. Retry waits end at once.
+   */
+  async stop(graceMs = 5000): Promise<void> {
     this.#stopped = true;
-    this.#abort.abort();
     this.#wake(true);
+    const grace = setTimeout(() => this.#abort.abort(), graceMs);
     await Promise.all(this.#workers);
+    clearTimeout(grace);
   }
 
   updateGauges(): void {

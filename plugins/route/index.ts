@@ -7,9 +7,10 @@
  * - **Route owns its targets.** A processor has one `next`, and annotating batches with a target
  *   column would push routing into every consumer. Instead `route` splits each batch into
  *   per-target sub-batches and hands each to a consumer built by a context-independent factory
- *   (host/routing/targets.ts, `registerTargetKind`): the remote_write sink registers
- *   `remote_write`, so the gateway can shard to remote_write endpoints; tests register their own.
- *   `next` is not used: route is the end of its branch of the graph.
+ *   (host/routing/targets.ts, `registerTargetKind`). Built in is `remote_write`: a POST straight
+ *   to the node, acknowledged on 2xx (host/routing/remote-write-target.ts); other kinds (a queued
+ *   remote_write sink, kafka) register themselves, tests register their own. `next` receives
+ *   only the share of `local` targets: this node's own series when every node routes to all.
  * - **Rendezvous hashing** (host/routing/rendezvous.ts) rather than a ring with virtual nodes,
  *   jump hash or maglev: adding or removing a node moves only ~1/N of the series and nothing
  *   else; a down node's series spread over all survivors in each series' own ranking order and
@@ -30,7 +31,7 @@ import type { SampleBatch } from '../../host/batch/sample-batch.js';
 import { duration } from '../../host/config/schema.js';
 import { ConfigError } from '../../host/errors.js';
 import type { PluginContext } from '../../host/plugin/context.js';
-import { PLUGIN_API_VERSION, type Component, type PluginManifest } from '../../host/plugin/manifest.js';
+import { PLUGIN_API_VERSION, type Component, type Consumer, type PluginManifest } from '../../host/plugin/manifest.js';
 import { RendezvousHash } from '../../host/routing/rendezvous.js';
 import { ShardAssigner } from '../../host/routing/shard-assigner.js';
 import { createTargetConsumer, targetKinds, type TargetConsumer } from '../../host/routing/targets.js';
@@ -38,7 +39,7 @@ import { ShardRouter } from './shard-router.js';
 
 const target = z.strictObject({
   name: z.string().min(1).describe("The target's identity in the hash: renaming a target moves its series."),
-  kind: z.string().default('remote_write').describe('Which registered target factory builds its consumer.'),
+  kind: z.string().default('remote_write').describe('remote_write (POST to url), local (this node: on to the route\'s downstream), or a kind another plugin registered.'),
   url: z.string().optional().describe('Where the target sends, for kinds that need one.'),
   weight: z.number().positive().default(1).describe('Relative share of series this target gets.'),
   options: z.record(z.string(), z.unknown()).default({}).describe('Settings for the target kind, passed through.'),
@@ -74,9 +75,9 @@ const manifest: PluginManifest<RouteConfig> = {
   stability: 'alpha',
   description: 'Shards series across targets by a stable rendezvous hash (optionally of chosen labels), with replication, failover and fail-back.',
   config: schema,
-  example: { targets: [{ name: 'node-a', url: 'http://10.0.0.1:8428/api/v1/write' }, { name: 'node-b', url: 'http://10.0.0.2:8428/api/v1/write' }], shard_by: ['job'] },
-  create(ctx: PluginContext, config: RouteConfig): Component {
-    return new RouteProcessor(ctx, config);
+  example: { targets: [{ name: 'self', kind: 'local' }, { name: 'vm-local', url: 'http://127.0.0.1:8428/api/v1/write' }], shard_by: ['job'] },
+  create(ctx: PluginContext, config: RouteConfig, next: Consumer): Component {
+    return new RouteProcessor(ctx, config, next);
   },
 };
 
@@ -88,11 +89,12 @@ class RouteProcessor implements Component {
   readonly #router: ShardRouter;
   readonly #names: string[];
   readonly #metrics;
+  #stopped = false;
 
-  constructor(ctx: PluginContext, config: RouteConfig) {
+  constructor(ctx: PluginContext, config: RouteConfig, next: Consumer) {
     const missing = config.targets.flatMap((t, i) => (targetKinds().includes(t.kind) ? [] : [{ path: `${ctx.id}.targets[${i}].kind`, message: `unknown route target kind ${JSON.stringify(t.kind)}; registered: ${targetKinds().join(', ') || 'none'}` }]));
     if (missing.length > 0) throw new ConfigError(missing);
-    this.#targets = config.targets.map((t) => createTargetConsumer(t)!);
+    this.#targets = config.targets.map((t) => createTargetConsumer(t, { series: ctx.series, signal: ctx.signal, next })!);
     this.#names = config.targets.map((t) => t.name);
     const hash = new RendezvousHash(config.targets);
     const key = config.shard_by ? { by: config.shard_by } : { ignore: config.shard_ignore };
@@ -113,6 +115,8 @@ class RouteProcessor implements Component {
   }
 
   async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
     this.#assigner.close();
     await Promise.all(this.#targets.map((t) => t.close?.()));
   }

@@ -142,6 +142,40 @@ describe('remote_write sink', () => {
     expect(receiver.rows().map((r) => Number(r.split(' ')[2]))).toEqual([...Array(20).keys()]);
   });
 
+  it('hands its queue to the next generation on hot swap, which delivers everything once', async () => {
+    receiver.answer = () => 503;
+    const config = { urls: [`${receiver.url}/w`], concurrency: 1, retry_min_interval: '20ms', retry_max_interval: '20ms' };
+    const old = await sink(config);
+    for (let i = 0; i < 10; i++) await old.consume!(batch([up('a', 1000 * i, i)]));
+    // The host's order: snapshot the old, start the new beside it, then stop the old.
+    expect(await old.snapshot!()).toBeUndefined();
+    const next = await sink(config, 2);
+    await old.stop!();
+    receiver.answer = () => 204;
+    await next.consume!(batch([up('a', 10_000, 10)]));
+    await receiver.waitForSamples(11);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(receiver.rows().map((r) => Number(r.split(' ')[2]))).toEqual([...Array(11).keys()]);
+  });
+
+  it('takes its queue back when a swap fails after the snapshot', async () => {
+    const s = await sink({ urls: [`${receiver.url}/w`] });
+    await s.snapshot!();
+    await s.consume!(batch([up('a', 1000, 1)]));
+    await receiver.waitForSamples(1);
+    expect(receiver.rows()).toEqual(['{"__name__":"up","job":"a"} 1000 1']);
+  });
+
+  it('stops twice, stops without starting, and refuses batches once stopped', async () => {
+    const parsed = (manifest.config as { parse(v: unknown): unknown }).parse({ urls: [`${receiver.url}/w`] });
+    const never = await manifest.create(host.context('remote_write/never').ctx, parsed as never, new RecordingConsumer());
+    await never.stop!();
+    const s = await sink({ urls: [`${receiver.url}/w`] });
+    await s.stop!();
+    await s.stop!();
+    expect(() => s.consume!(batch([up('a', 1, 1)]))).toThrow(/shutting down/);
+  });
+
   it('drops the oldest queued data past max_disk_usage_per_url and counts it', async () => {
     receiver.answer = () => 503;
     const s = await sink({ urls: [`${receiver.url}/w`], max_disk_usage_per_url: 4096, queue_segment_size: 1024, retry_min_interval: '1h', retry_max_interval: '1h' });

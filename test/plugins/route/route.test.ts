@@ -168,6 +168,21 @@ describe('route processor', () => {
     expect([...outputsByNode.values()].filter((s) => s.size > 0).length).toBeGreaterThan(1);
   });
 
+  it('hands the share of a local target to its own downstream, and takes over a failed node there', async () => {
+    host = createTestHost();
+    const parsed = validate(route.config as never, { targets: [{ name: 'self', kind: 'local' }, { name: 'peer', kind: 'test-node' }] }, 'route/l');
+    const downstream = new RecordingConsumer();
+    const component = await route.create(host.context('route/l').ctx, (parsed as { value: never }).value, downstream);
+    const refs = Array.from({ length: 500 }, (_, i) => host.series.resolve(T, labelsFromRecord({ __name__: 'm', i: String(i) })));
+    await component.consume!(batch(refs));
+    const local = downstream.samples().length;
+    expect(local).toBeGreaterThan(100);
+    expect(local + nodes.get('peer')!.samples().length).toBe(500);
+    nodes.get('peer')!.fail = new DownstreamError('down', { retryable: true });
+    await component.consume!(batch(refs));
+    expect(downstream.samples().length).toBe(local + 500);
+  });
+
   it('refuses an unknown target kind and duplicate names with config paths', async () => {
     host = createTestHost();
     const dup = validate(route.config as never, { targets: [{ name: 'a' }, { name: 'a' }], replication_factor: 3 }, 'processors.route/x');
