@@ -1,13 +1,13 @@
 import type { SampleBatch } from '../../host/batch/sample-batch.js';
 import { isStaleNaN } from '../../host/batch/stale.js';
-import { formatTenant } from '../../host/batch/tenant.js';
+import { formatTenant, parseTenant } from '../../host/batch/tenant.js';
 import { LimitExceededError } from '../../host/errors.js';
 import type { PluginContext } from '../../host/plugin/context.js';
 import { PLUGIN_API_VERSION, type Component, type Consumer, type PluginManifest } from '../../host/plugin/manifest.js';
 import { onIndexDelete } from '../../host/relabel/ref-keyed.js';
-import { filterSchema, LimitTable, type FilterConfig } from './config.js';
+import { filterSchema, LimitTable, type FilterConfig, type TenantLimits } from './config.js';
 import { keepRows } from './keep-rows.js';
-import { SeriesLimiter } from './series-limiter.js';
+import { SeriesLimiter, type SeriesLimiterState } from './series-limiter.js';
 import { TokenBucket } from './token-bucket.js';
 
 const HOUR = 3_600_000;
@@ -15,6 +15,12 @@ const HOUR = 3_600_000;
 /** Why a sample was dropped: the `reason` label of sluice_filter_dropped_samples_total. */
 export const DROP_REASONS = ['nan', 'stale_marker', 'too_old', 'too_far_in_future', 'hourly_series_limit', 'daily_series_limit', 'rate_limit'] as const;
 type Reason = (typeof DROP_REASONS)[number];
+
+interface FilterState {
+  hourly: SeriesLimiterState | undefined;
+  daily: SeriesLimiterState | undefined;
+  buckets: Record<string, { tokens: number; at: number }>;
+}
 
 /**
  * Drops what must not reach real-time processing: samples outside the time window (too old, from
@@ -87,6 +93,33 @@ class FilterProcessor implements Component {
     this.#unsubscribe();
   }
 
+  /** Series sightings and token buckets, so a reload cannot reset a tenant's limits. */
+  snapshot(): FilterState {
+    const buckets: FilterState['buckets'] = {};
+    for (const [key, b] of this.#buckets) buckets[key] = b.snapshot();
+    return { hourly: this.#hourly?.snapshot(), daily: this.#daily?.snapshot(), buckets };
+  }
+
+  restore(state: unknown): void {
+    const s = state as Partial<FilterState> | undefined;
+    if (s?.hourly) this.#hourly?.restore(s.hourly);
+    if (s?.daily) this.#daily?.restore(s.daily);
+    const now = this.#ctx.clock.now();
+    for (const [key, b] of Object.entries(s?.buckets ?? {})) {
+      const tenant = parseTenant(key);
+      if (tenant) this.#bucket(key, this.#limits.for(tenant), now)?.restore(b);
+    }
+  }
+
+  /** The tenant's token bucket, made on first use; undefined when it has no rate limit. */
+  #bucket(key: string, limits: TenantLimits, now: number): TokenBucket | undefined {
+    const rate = limits.max_samples_per_second;
+    if (rate === undefined) return undefined;
+    let bucket = this.#buckets.get(key);
+    if (!bucket) this.#buckets.set(key, (bucket = new TokenBucket(rate, limits.burst_samples ?? Math.max(1, Math.ceil(rate)), now)));
+    return bucket;
+  }
+
   #checkValues(b: SampleBatch, keep: Uint8Array, drop: (i: number, r: Reason) => void): void {
     const { drop_nan: dropNaN, drop_stale_markers: dropStale } = this.#config;
     if (!dropNaN && !dropStale) return;
@@ -134,11 +167,11 @@ class FilterProcessor implements Component {
   }
 
   #checkRate(b: SampleBatch, now: number, keep: Uint8Array, drop: (i: number, r: Reason) => void): void {
-    const { max_samples_per_second: rate, burst_samples: burst } = this.#limits.for(b.tenant);
-    if (rate === undefined) return;
     const key = formatTenant(b.tenant);
-    let bucket = this.#buckets.get(key);
-    if (!bucket) this.#buckets.set(key, (bucket = new TokenBucket(rate, burst ?? Math.max(1, Math.ceil(rate)), now)));
+    const limits = this.#limits.for(b.tenant);
+    const bucket = this.#bucket(key, limits, now);
+    if (!bucket) return;
+    const rate = limits.max_samples_per_second;
     let want = 0;
     for (let i = 0; i < b.length; i++) want += keep[i]!;
     if (this.#config.rate_limit_action === 'reject') {

@@ -54,10 +54,33 @@ export class SeriesLimiter {
     return this.#tenants.get(key)?.live(this.slot(now)) ?? 0;
   }
 
+  /** State for the next generation (hot swap): sightings and per-tenant counts. */
+  snapshot(): SeriesLimiterState {
+    const tenants: SeriesLimiterState['tenants'] = {};
+    for (const [key, w] of this.#tenants) tenants[key] = w.snapshot();
+    return { bucketMs: this.#bucketMs, last: this.#last.slice(), tenants };
+  }
+
+  /** Takes over a snapshot of a limiter with the same window; returns false (and keeps nothing) otherwise. */
+  restore(state: SeriesLimiterState): boolean {
+    if (state.bucketMs !== this.#bucketMs || Object.values(state.tenants).some((t) => t.ids.length !== this.#buckets)) return false;
+    this.#last = state.last.slice();
+    this.#tenants.clear();
+    for (const [key, t] of Object.entries(state.tenants)) this.#tenants.set(key, TenantWindow.from(t));
+    return true;
+  }
+
   /** A deleted ref may be reused by another series: forget its sighting. */
   forget(ref: number): void {
     if (ref < this.#last.length) this.#last[ref] = 0;
   }
+}
+
+/** What a limiter hands to the next generation: structured-cloneable. */
+export interface SeriesLimiterState {
+  bucketMs: number;
+  last: Uint32Array;
+  tenants: Record<string, { ids: Float64Array; counts: Float64Array }>;
 }
 
 /** One tenant's ring of per-slot series counts. */
@@ -68,6 +91,17 @@ export class TenantWindow {
   constructor(buckets: number) {
     this.#ids = new Float64Array(buckets).fill(-1);
     this.#counts = new Float64Array(buckets);
+  }
+
+  static from(state: { ids: Float64Array; counts: Float64Array }): TenantWindow {
+    const w = new TenantWindow(state.ids.length);
+    w.#ids.set(state.ids);
+    w.#counts.set(state.counts);
+    return w;
+  }
+
+  snapshot(): { ids: Float64Array; counts: Float64Array } {
+    return { ids: this.#ids.slice(), counts: this.#counts.slice() };
   }
 
   add(slot: number): void {

@@ -15,6 +15,16 @@ export class TokenBucket {
     this.#at = now;
   }
 
+  /** Tokens left and when, for the next generation. */
+  snapshot(): { tokens: number; at: number } {
+    return { tokens: this.#tokens, at: this.#at };
+  }
+
+  restore(state: { tokens: number; at: number }): void {
+    this.#tokens = Math.min(this.#burst, state.tokens);
+    this.#at = state.at;
+  }
+
   /** Takes up to `want` tokens at time `now` (ms) and returns how many it got. */
   take(want: number, now: number): number {
     this.#refill(now);

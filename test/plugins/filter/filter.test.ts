@@ -193,3 +193,22 @@ describe('filter config', () => {
     expect(r.ok ? [] : r.issues.map((i) => i.path).sort()).toEqual(['processors.filter/x.max_age', 'processors.filter/x.tenants.acme']);
   });
 });
+
+describe('filter hot swap', () => {
+  it('hands series sightings and token buckets to the next generation, so a reload does not reset limits', async () => {
+    const config = { max_hourly_series: 2, max_samples_per_second: 3 };
+    const { component, out } = await setup(config);
+    const refs = series(A, 3);
+    await component.consume!(batch(A, refs.slice(0, 2), host.clock.now()));
+    const state = structuredClone(await component.snapshot!());
+    await component.stop!();
+    const parsed = validate(filter.config as never, config, 'filter/t');
+    const next = new RecordingConsumer();
+    const gen2 = await filter.create(host.context('filter/t', 2).ctx, (parsed as { value: never }).value, next);
+    await gen2.restore!(state);
+    // The third series is over the hourly limit, and one token is left of the three.
+    await gen2.consume!(batch(A, [refs[2]!, refs[0]!, refs[1]!], host.clock.now()));
+    expect(next.samples().map((s) => s.ref)).toEqual([refs[0]]);
+    expect(out.samples()).toHaveLength(2);
+  });
+});
