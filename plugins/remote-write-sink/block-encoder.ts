@@ -1,4 +1,5 @@
-import type { SampleBatch } from '../../host/batch/sample-batch.js';
+import type { SampleBatch, SideColumns } from '../../host/batch/sample-batch.js';
+import { writeSideV1 } from '../../host/wire/encode-side.js';
 import type { SeriesIndex } from '../../host/series/series-index.js';
 import { snappyCompress } from '../../host/wire/encode-snappy.js';
 import { encodeLabelsV1, labelsV1FromKey, writeRequestV1 } from '../../host/wire/encode-v1.js';
@@ -49,20 +50,26 @@ export class BlockEncoder {
     });
   }
 
-  /** The blocks holding every row of `batch`, in row order. */
+  /**
+   * The blocks holding every row of `batch`, in row order. Side columns (histograms, exemplars,
+   * metadata) ride in the first block; histograms count as samples.
+   */
   encode(batch: SampleBatch): EncodedBlock[] {
     const out: EncodedBlock[] = [];
     let start = 0;
-    while (start < batch.length) {
+    let side = hasSide(batch) ? batch.side : undefined;
+    while (start < batch.length || side) {
       let rows = Math.min(this.#maxSamples, batch.length - start);
       // Halve a block until it fits the byte bound (a single row always goes, whatever its size).
       for (;;) {
-        this.#write(batch, start, start + rows);
-        if (this.#writer.pos <= this.#maxBytes || rows === 1) break;
+        this.#write(batch, start, start + rows, side);
+        if (this.#writer.pos <= this.#maxBytes || rows <= 1) break;
         rows = Math.ceil(rows / 2);
       }
-      out.push({ record: encodeBlock(this.#protocol, batch.tenant, rows, snappyCompress(this.#writer.view())), samples: rows });
+      const samples = rows + (side?.histograms?.length ?? 0);
+      out.push({ record: encodeBlock(this.#protocol, batch.tenant, samples, snappyCompress(this.#writer.view())), samples });
       start += rows;
+      side = undefined;
     }
     return out;
   }
@@ -76,13 +83,14 @@ export class BlockEncoder {
     this.#labelCache.clear();
   }
 
-  #write(batch: SampleBatch, start: number, end: number): void {
+  #write(batch: SampleBatch, start: number, end: number, side: SideColumns | undefined): void {
     if (this.#protocol === 2) {
-      this.#v2.write(this.#writer, batch, start, end, (ref) => this.#series.labels(ref));
+      this.#v2.write(this.#writer, batch, start, end, (ref) => this.#series.labels(ref), side);
       return;
     }
     this.#writer.reset();
     writeRequestV1(this.#writer, batch, start, end, (ref) => this.#labelBytes(ref));
+    if (side) writeSideV1(this.#writer, side, (ref) => this.#labelBytes(ref), (pairs) => encodeLabelsV1(pairs.map(([name, value]) => ({ name, value }))));
   }
 
   #labelBytes(ref: number): Uint8Array {
@@ -95,4 +103,9 @@ export class BlockEncoder {
     }
     return bytes;
   }
+}
+
+function hasSide(batch: SampleBatch): boolean {
+  const s = batch.side;
+  return s !== undefined && ((s.histograms?.length ?? 0) > 0 || (s.exemplars?.length ?? 0) > 0 || (s.metadata?.length ?? 0) > 0);
 }

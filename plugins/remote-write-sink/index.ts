@@ -103,8 +103,8 @@ class RemoteWriteSink implements Component {
   consume(batch: SampleBatch): void {
     if (this.#state === 'new' || this.#state === 'released') this.start();
     if (this.#state === 'stopped') throw new ShuttingDownError(this.#ctx.id);
-    if (batch.length === 0) return;
     const blocks = this.#encoder.encode(batch);
+    if (blocks.length === 0) return;
     for (const { queue, sender } of this.#routes) {
       let samples = 0;
       try {

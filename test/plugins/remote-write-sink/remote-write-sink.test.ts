@@ -5,6 +5,7 @@ import { STALE_NAN } from '../../../host/batch/stale.js';
 import { DEFAULT_TENANT, type Tenant } from '../../../host/batch/tenant.js';
 import type { Component } from '../../../host/plugin/manifest.js';
 import { labelsFromRecord } from '../../../host/series/labels.js';
+import { WriteRequestV1 } from '../../../host/wire/remote-write-schema.js';
 import { createTestHost, type TestHost } from '../../kit/context.js';
 import { RecordingConsumer } from '../../kit/recording-consumer.js';
 import manifest from '../../../plugins/remote-write-sink/index.js';
@@ -46,6 +47,14 @@ function batch(rows: [Record<string, string>, number, number][], tenant: Tenant 
 
 const up = (job: string, ts: number, v: number): [Record<string, string>, number, number] => [{ __name__: 'up', job }, ts, v];
 
+async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function metric(name: string): Promise<{ labels: Record<string, string | number>; value: number }[]> {
   return ((await host.registry.getSingleMetric(name)?.get())?.values ?? []) as never;
 }
@@ -86,6 +95,17 @@ describe('remote_write sink', () => {
     expect(req.series[0]!.labels).toEqual({ __name__: 'up', job: 'a' });
     const all = Buffer.concat(receiver.requests.map((r) => r.raw));
     expect(all.indexOf(Buffer.from([0x02, 0, 0, 0, 0, 0, 0xf0, 0x7f]))).toBeGreaterThan(0);
+  });
+
+  it('sends a batch that holds only a native histogram, and counts it as a sample', async () => {
+    const s = await sink({ urls: [`${receiver.url}/w`] });
+    const ref = host.series.resolve(DEFAULT_TENANT, labelsFromRecord({ __name__: 'latency_seconds' }));
+    const histogram = { countInt: 3, sum: 1.5, schema: 0, positiveSpans: [{ offset: 0, length: 1 }], positiveDeltas: [3] };
+    await s.consume!({ ...batch([]), side: { histograms: [{ ref, ts: 5000, histogram }] } });
+    await until(() => receiver.requests.length === 1);
+    const decoded = WriteRequestV1.toObject(WriteRequestV1.decode(receiver.requests[0]!.raw), { longs: Number }) as { timeseries: { histograms: unknown[] }[] };
+    expect(decoded.timeseries[0]!.histograms).toMatchObject([{ ...histogram, timestamp: 5000 }]);
+    await until(async () => (await metric('sluice_remote_write_samples_sent_total'))[0]?.value === 1);
   });
 
   it('puts the batch tenant into URLs with {tenant}, one request per tenant', async () => {
