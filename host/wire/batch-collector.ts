@@ -1,6 +1,7 @@
 import { BatchBuilder, type Exemplar, type MetricMetadata, type SampleBatch } from '../batch/sample-batch.js';
 import type { Tenant } from '../batch/tenant.js';
 import type { SeriesIndex } from '../series/series-index.js';
+import type { SeriesKeyBuilder } from './series-key-builder.js';
 
 /** What one decoded request held, for self-metrics and the remote_write 2.0 response headers. */
 export interface DecodeCounts {
@@ -32,13 +33,23 @@ export class BatchCollector {
     this.#builder = new BatchBuilder(tenant, Math.min(maxBatchSamples, 4096));
   }
 
-  /**
-   * The one place decoders turn key bytes into a series ref, so that a faster index entry point
-   * (a WebAssembly scratch buffer) can replace it without touching the decoders.
-   */
+  /** One key, key[0, length), to its ref: the text path, which resolves line by line. */
   resolve(key: Uint8Array, length: number): number {
     this.counts.series++;
     return this.#series.resolveKey(this.#tenant, key, length);
+  }
+
+  /**
+   * Every key the builder holds to its ref, refs[i] for key i, in one index call: the keys are
+   * copied into the index's scratch buffer in one piece and resolved by resolveScratchBatch(),
+   * which for the WebAssembly index is a single kernel call instead of one per series.
+   */
+  resolveAll(keys: SeriesKeyBuilder, refs: Uint32Array): void {
+    const n = keys.seriesCount;
+    if (n === 0) return;
+    this.#series.scratch(keys.length).set(keys.key.subarray(0, keys.length));
+    this.#series.resolveScratchBatch(this.#tenant, keys.offsets, n, refs);
+    this.counts.series += n;
   }
 
   sample(ref: number, ts: number, value: number): void {

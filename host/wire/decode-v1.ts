@@ -2,6 +2,7 @@ import type { BatchCollector } from './batch-collector.js';
 import { ProtoCursor, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-cursor.js';
 import { decodeHistogram, METRIC_TYPE_NAMES } from './remote-write-schema.js';
 import type { SeriesKeyBuilder } from './series-key-builder.js';
+import { walkSeries } from './series-walk.js';
 
 const text = new TextDecoder();
 
@@ -13,17 +14,14 @@ const text = new TextDecoder();
  */
 export function decodeWriteRequestV1(body: Uint8Array, out: BatchCollector, keys: SeriesKeyBuilder): void {
   const c = new ProtoCursor(body);
-  const ts = new ProtoCursor(body);
-  let index = 0;
+  const positions: number[] = [];
   while (c.pos < c.end) {
     const tag = c.uint32('WriteRequest field tag');
     const field = tag >>> 3;
     const wire = tag & 7;
     if (field === 1 && wire === WIRE_LEN) {
       const len = c.length('WriteRequest.timeseries');
-      ts.pos = c.pos;
-      ts.end = c.pos + len;
-      decodeTimeSeries(ts, out, keys, index++);
+      positions.push(c.pos, len);
       c.pos += len;
     } else if (field === 3 && wire === WIRE_LEN) {
       const len = c.length('WriteRequest.metadata');
@@ -31,12 +29,11 @@ export function decodeWriteRequestV1(body: Uint8Array, out: BatchCollector, keys
       c.pos += len;
     } else c.skip(wire, 'WriteRequest');
   }
+  walkSeries(body, positions, out, keys, (ts) => buildKey(ts, keys), (ts, ref) => emitRows(ts, out, ref));
 }
 
-function decodeTimeSeries(c: ProtoCursor, out: BatchCollector, keys: SeriesKeyBuilder, index: number): void {
-  const start = c.pos;
-  // First pass: the labels, which may follow the samples in a legal encoding.
-  keys.reset(index);
+/** First pass over a TimeSeries: its labels, which may follow the samples in a legal encoding. */
+function buildKey(c: ProtoCursor, keys: SeriesKeyBuilder): number {
   while (c.pos < c.end) {
     const tag = c.uint32('TimeSeries field tag');
     if (tag === ((1 << 3) | WIRE_LEN)) {
@@ -44,9 +41,11 @@ function decodeTimeSeries(c: ProtoCursor, out: BatchCollector, keys: SeriesKeyBu
       readLabel(c, c.pos + len, keys);
     } else c.skip(tag & 7, 'TimeSeries');
   }
-  keys.finish();
-  const ref = out.resolve(keys.key, keys.length);
-  c.pos = start;
+  return 0;
+}
+
+/** Second pass: samples, exemplars and native histograms under the resolved ref. */
+function emitRows(c: ProtoCursor, out: BatchCollector, ref: number): void {
   while (c.pos < c.end) {
     const tag = c.uint32('TimeSeries field tag');
     const field = tag >>> 3;

@@ -2,6 +2,7 @@ import type { BatchCollector } from './batch-collector.js';
 import { ProtoCursor, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-cursor.js';
 import { decodeHistogram, METRIC_TYPE_NAMES } from './remote-write-schema.js';
 import type { SeriesKeyBuilder } from './series-key-builder.js';
+import { walkSeries } from './series-walk.js';
 import { WireError } from './wire-error.js';
 
 const text = new TextDecoder();
@@ -39,12 +40,14 @@ export function decodeRequestV2(body: Uint8Array, out: BatchCollector, keys: Ser
   }
   if (symbols.count > 0 && symbols.len[0] !== 0) throw new WireError('symbols', 'invalid symbols table: symbols[0] must be the empty string');
   const seen = new Map<number, number[]>();
-  const ts = new ProtoCursor(body);
-  for (let i = 0; i < series.length; i += 2) {
-    ts.pos = series[i]!;
-    ts.end = series[i]! + series[i + 1]!;
-    decodeTimeSeries(ts, out, keys, symbols, i >>> 1, seen);
-  }
+  walkSeries(
+    body,
+    series,
+    out,
+    keys,
+    (ts, index) => buildKey(ts, keys, symbols, index),
+    (ts, ref, _index, nameRef) => emitRows(ts, out, ref, symbols, nameRef, seen),
+  );
 }
 
 function addSymbol(s: Symbols, start: number, len: number): void {
@@ -60,9 +63,8 @@ function addSymbol(s: Symbols, start: number, len: number): void {
   s.len[s.count++] = len;
 }
 
-function decodeTimeSeries(c: ProtoCursor, out: BatchCollector, keys: SeriesKeyBuilder, sym: Symbols, index: number, seen: Map<number, number[]>): void {
-  const start = c.pos;
-  keys.reset(index);
+/** First pass over a TimeSeries: its labels_refs into the key; returns the `__name__` value ref. */
+function buildKey(c: ProtoCursor, keys: SeriesKeyBuilder, sym: Symbols, index: number): number {
   let pending = -1;
   nameRef = -1;
   while (c.pos < c.end) {
@@ -76,9 +78,11 @@ function decodeTimeSeries(c: ProtoCursor, out: BatchCollector, keys: SeriesKeyBu
     } else c.skip(tag & 7, 'TimeSeries');
   }
   if (pending !== -1) throw new WireError('symbols', `invalid labels: series ${index} has an odd number of labels_refs`);
-  keys.finish();
-  const ref = out.resolve(keys.key, keys.length);
-  c.pos = start;
+  return nameRef;
+}
+
+/** Second pass: samples, native histograms, exemplars and metadata under the resolved ref. */
+function emitRows(c: ProtoCursor, out: BatchCollector, ref: number, sym: Symbols, nameRef: number, seen: Map<number, number[]>): void {
   while (c.pos < c.end) {
     const tag = c.uint32('TimeSeries field tag');
     const field = tag >>> 3;

@@ -26,7 +26,12 @@ for (let c = 0; c < 256; c++) {
  */
 export class SeriesKeyBuilder {
   key = new Uint8Array(4096);
+  /** End of the key bytes written since clear(): keys lie back to back in key[0, length). */
   length = 0;
+  /** Key i (since clear()) is key[offsets[i], offsets[i + 1]); what resolveScratchBatch() takes. */
+  offsets = new Uint32Array(1025);
+  /** Keys completed by finish() since clear(). */
+  seriesCount = 0;
   /** Index of the series in its request (or line of a text body), named in error messages. */
   series = 0;
   // Plain numeric fields rather than #private ones and a limits object: this runs once per label.
@@ -46,20 +51,38 @@ export class SeriesKeyBuilder {
     this.unit = unit;
   }
 
-  /** Starts the key of series number `series` of the request. */
-  reset(series: number): void {
+  /** Forgets every key written so far. */
+  clear(): void {
     this.length = 0;
+    this.seriesCount = 0;
+  }
+
+  /** Starts the key of series number `series`, after the keys already written. */
+  begin(series: number): void {
     this.count = 0;
     this.series = series;
+    if (this.seriesCount + 2 > this.offsets.length) {
+      const next = new Uint32Array(this.offsets.length * 2);
+      next.set(this.offsets);
+      this.offsets = next;
+    }
+    this.offsets[this.seriesCount] = this.length;
+  }
+
+  /** clear() then begin(): a single key in key[0, length). */
+  reset(series: number): void {
+    this.clear();
+    this.begin(series);
   }
 
   get labelCount(): number {
     return this.count;
   }
 
-  /** Checks what can only be checked once all labels are in: that there is at least one. */
+  /** Completes the key begun last; refuses a series without labels. */
   finish(): void {
     if (this.count === 0) this.fail('labels', 'invalid labels: no labels');
+    this.offsets[++this.seriesCount] = this.length;
   }
 
   /** Appends one label whose name and value are `src[ns, ns+nl)` and `src[vs, vs+vl)`. */

@@ -1,0 +1,43 @@
+import type { BatchCollector } from './batch-collector.js';
+import { ProtoCursor } from './proto-cursor.js';
+import type { SeriesKeyBuilder } from './series-key-builder.js';
+
+/** Series whose keys are resolved together; bounded so the scratch copy stays in cache. */
+const CHUNK_SERIES = 4096;
+const CHUNK_BYTES = 1 << 20;
+
+/** Writes the key of one series (cursor over its TimeSeries message); returns a value for emitRows. */
+export type BuildKey = (c: ProtoCursor, index: number) => number;
+/** Emits the rows of one series under its ref; `tag` is what buildKey returned. */
+export type EmitRows = (c: ProtoCursor, ref: number, index: number, tag: number) => void;
+
+/**
+ * Drives the two passes over a request's TimeSeries messages, a chunk of series at a time: the
+ * keys of the whole chunk first, then one index call for all their refs, then the rows. Decoders
+ * supply the two per-series steps; `positions` holds (start, length) of each message in `body`.
+ */
+export function walkSeries(body: Uint8Array, positions: readonly number[], out: BatchCollector, keys: SeriesKeyBuilder, buildKey: BuildKey, emitRows: EmitRows): void {
+  const c = new ProtoCursor(body);
+  const n = positions.length >>> 1;
+  const refs = new Uint32Array(Math.min(n, CHUNK_SERIES));
+  const tags = new Int32Array(refs.length);
+  for (let first = 0; first < n; ) {
+    keys.clear();
+    let last = first;
+    while (last < n && last - first < CHUNK_SERIES && keys.length < CHUNK_BYTES) {
+      c.pos = positions[2 * last]!;
+      c.end = c.pos + positions[2 * last + 1]!;
+      keys.begin(last);
+      tags[last - first] = buildKey(c, last);
+      keys.finish();
+      last++;
+    }
+    out.resolveAll(keys, refs);
+    for (let i = first; i < last; i++) {
+      c.pos = positions[2 * i]!;
+      c.end = c.pos + positions[2 * i + 1]!;
+      emitRows(c, refs[i - first]!, i, tags[i - first]!);
+    }
+    first = last;
+  }
+}
