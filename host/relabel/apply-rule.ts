@@ -24,7 +24,8 @@ export function compileRule(rule: RelabelConfig, hash: HashmodHash = 'md5'): App
   const selector: SeriesSelector = anySelector(rule.if.map(parseSeriesSelector));
   const keep = rule.action === 'keep' || rule.action === 'keep_metrics';
   return (lb) => {
-    // VictoriaMetrics: a keep rule drops what its `if` does not select; other rules just skip it.
+    // VictoriaMetrics: keep and keep_metrics drop what their `if` does not select; other rules
+    // (keep_if_equal too) just skip it. Both behaviours are peer-tested.
     if (!selector.matches((name) => lb.get(name))) return !keep;
     return action(lb);
   };
@@ -41,7 +42,8 @@ function compileAction(rule: RelabelConfig, hash: HashmodHash): AppliedRule {
     case 'keep':
     case 'drop': {
       const re = new MemoRegex(rule.regex);
-      const keep = rule.action === 'keep';
+      // (keep_metrics too, as VictoriaMetrics does; keep_if_equal skips like the rest: both peer-tested.)
+  const keep = rule.action === 'keep' || rule.action === 'keep_metrics';
       return (lb) => re.matches(join(lb)) === keep;
     }
     case 'keep_metrics':

@@ -139,6 +139,8 @@ describe('VictoriaMetrics extensions', () => {
     expect(relabel([{ action: 'drop', if: 'http_requests_total{job="db"}' }], series)).toEqual(series);
     expect(relabel([{ action: 'keep', if: '{job="db"}' }], series)).toBeUndefined();
     expect(relabel([{ action: 'keep', if: ['{job="db"}', '{job="api"}'] }], series)).toEqual(series);
+    expect(relabel([{ action: 'keep_metrics', regex: 'http_.*', if: '{job="db"}' }], series)).toBeUndefined();
+    expect(relabel([{ action: 'keep_if_equal', source_labels: ['job', 'path'], if: '{job="db"}' }], series)).toEqual(series);
   });
 
   it('an if selector accepts "or" between matcher groups', () => {
