@@ -36,12 +36,13 @@ export function defaultTimestamp(query: URLSearchParams, now: number): number {
   return parsed;
 }
 
-/** Whether the body is OpenMetrics; refuses content types that are not text exposition (415). */
+/**
+ * Whether the body is OpenMetrics (timestamps in seconds) rather than the Prometheus text format.
+ * Any other Content-Type is read as the text format, as VictoriaMetrics does: `curl --data-binary`
+ * sends application/x-www-form-urlencoded, and a body that is not exposition fails to parse (400).
+ */
 export function isOpenMetrics(contentType: string | undefined): boolean {
-  const media = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
-  if (media === 'application/openmetrics-text') return true;
-  if (media === '' || media === 'text/plain' || media === 'application/octet-stream') return false;
-  throw new UnsupportedMediaError(`unsupported Content-Type ${JSON.stringify(contentType)}; expected text/plain or application/openmetrics-text`);
+  return (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase() === 'application/openmetrics-text';
 }
 
 /** The body as sent, ungzipped when Content-Encoding says so, never over `maxBytes`. */

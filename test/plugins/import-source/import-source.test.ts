@@ -75,13 +75,19 @@ describe('import source', () => {
     expect(sink.batches).toHaveLength(0);
   });
 
-  it('refuses bad gzip, bad UTF-8, a bad extra_label and an unknown content type', async () => {
+  it('reads a body posted by curl --data-binary as the text format', async () => {
+    const res = await post('/api/v1/import/prometheus', 'curl_posted 1 1000', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(res.status).toBe(204);
+    expect(sink.bySeries(host.series)).toEqual({ 'curl_posted{}': [[1000, 1]] });
+  });
+
+  it('refuses bad gzip, bad UTF-8, a bad extra_label, JSON and an unknown encoding', async () => {
     expect((await post('/api/v1/import/prometheus', Uint8Array.from([1, 2, 3]), { 'content-encoding': 'gzip' })).status).toBe(400);
     const badUtf8 = await post('/api/v1/import/prometheus', Uint8Array.from([0x6d, 0x7b, 0x61, 0x3d, 0x22, 0xff, 0x22, 0x7d, 0x20, 0x31]));
     expect(badUtf8.status).toBe(400);
     expect(await badUtf8.text()).toMatch(/UTF-8/);
     expect((await post('/api/v1/import/prometheus?extra_label=bad-name=x', 'm 1')).status).toBe(400);
-    expect((await post('/api/v1/import/prometheus', 'm 1', { 'content-type': 'application/json' })).status).toBe(415);
+    expect((await post('/api/v1/import/prometheus', '{"metric": 1}', { 'content-type': 'application/json' })).status).toBe(400);
     expect((await post('/api/v1/import/prometheus', 'm 1', { 'content-encoding': 'br' })).status).toBe(415);
   });
 
