@@ -80,10 +80,11 @@ class ExpositionSink implements Component {
   consume(batch: SampleBatch): void {
     const now = this.#ctx.clock.now();
     let refused = 0;
+    const words = new Uint32Array(batch.values.buffer, batch.values.byteOffset, batch.values.length * 2);
     for (let i = 0; i < batch.length; i++) {
       const ref = batch.refs[i]!;
       if (isStaleNaN(batch.values[i]!)) this.#latest.delete(ref);
-      else if (!this.#latest.set(ref, batch.ts[i]!, batch.values, i, now)) refused++;
+      else if (!this.#latest.set(ref, batch.ts[i]!, words, i, now)) refused++;
     }
     if (refused > 0) this.#dropped.inc({ reason: 'series_limit' }, refused);
     this.#series.set(undefined, this.#latest.size);

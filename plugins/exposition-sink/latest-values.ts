@@ -8,6 +8,7 @@ export class LatestValues {
   #refs = new Uint32Array(1024);
   #ts = new Float64Array(1024);
   #values = new Float64Array(1024);
+  #valueWords = new Uint32Array(this.#values.buffer);
   /** When the series was last updated, by the host clock: what staleness is measured against. */
   #seenAt = new Float64Array(1024);
   #free: number[] = [];
@@ -25,7 +26,7 @@ export class LatestValues {
    * Records a sample unless an equal or newer one is already held. False when the series is new
    * and the bound is reached (the caller counts it).
    */
-  set(ref: number, ts: number, valueBits: Float64Array, row: number, now: number): boolean {
+  set(ref: number, ts: number, valueWords: Uint32Array, row: number, now: number): boolean {
     let slot = this.#slotOf.get(ref);
     if (slot === undefined) {
       if (this.#slotOf.size >= this.#maxSeries) return false;
@@ -36,8 +37,9 @@ export class LatestValues {
       return true;
     }
     this.#ts[slot] = ts;
-    // Copied array to array so the value's NaN payload survives untouched.
-    this.#values.set(valueBits.subarray(row, row + 1), slot);
+    // Copied as two 32-bit words: a NaN payload survives untouched, and no view is made per sample.
+    this.#valueWords[2 * slot] = valueWords[2 * row]!;
+    this.#valueWords[2 * slot + 1] = valueWords[2 * row + 1]!;
     this.#seenAt[slot] = now;
     return true;
   }
@@ -73,6 +75,7 @@ export class LatestValues {
       this.#refs = grown(this.#refs, new Uint32Array(cap));
       this.#ts = grown(this.#ts, new Float64Array(cap));
       this.#values = grown(this.#values, new Float64Array(cap));
+      this.#valueWords = new Uint32Array(this.#values.buffer);
       this.#seenAt = grown(this.#seenAt, new Float64Array(cap));
     }
     return this.#used++;
