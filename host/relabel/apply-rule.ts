@@ -42,8 +42,7 @@ function compileAction(rule: RelabelConfig, hash: HashmodHash): AppliedRule {
     case 'keep':
     case 'drop': {
       const re = new MemoRegex(rule.regex);
-      // (keep_metrics too, as VictoriaMetrics does; keep_if_equal skips like the rest: both peer-tested.)
-  const keep = rule.action === 'keep' || rule.action === 'keep_metrics';
+      const keep = rule.action === 'keep';
       return (lb) => re.matches(join(lb)) === keep;
     }
     case 'keep_metrics':
