@@ -13,6 +13,8 @@ interface Symbols {
   start: Uint32Array;
   len: Uint32Array;
   count: number;
+  /** 1 for a symbol already accepted as a label name in this request. */
+  nameOk: Uint8Array;
 }
 
 /**
@@ -23,7 +25,7 @@ interface Symbols {
  */
 export function decodeRequestV2(body: Uint8Array, out: BatchCollector, keys: SeriesKeyBuilder): void {
   const c = new ProtoCursor(body);
-  const symbols: Symbols = { start: new Uint32Array(256), len: new Uint32Array(256), count: 0 };
+  const symbols: Symbols = { start: new Uint32Array(256), len: new Uint32Array(256), count: 0, nameOk: new Uint8Array(0) };
   const series: number[] = [];
   // Symbols may follow the series that use them, so the first pass only takes positions.
   while (c.pos < c.end) {
@@ -38,6 +40,7 @@ export function decodeRequestV2(body: Uint8Array, out: BatchCollector, keys: Ser
       c.pos += len;
     } else c.skip(tag & 7, 'Request');
   }
+  symbols.nameOk = new Uint8Array(symbols.count);
   if (symbols.count > 0 && symbols.len[0] !== 0) throw new WireError('symbols', 'invalid symbols table: symbols[0] must be the empty string');
   const seen = new Map<number, number[]>();
   walkSeries(
@@ -110,7 +113,8 @@ function addRef(c: ProtoCursor, keys: SeriesKeyBuilder, sym: Symbols, pending: n
   const r = c.uint32('TimeSeries.labels_refs');
   if (r >= sym.count) throw new WireError('symbols', `invalid labels: series ${index} refers to symbol ${r}, the table has ${sym.count}`);
   if (pending === -1) return r;
-  keys.add(c.buf, sym.start[pending]!, sym.len[pending]!, sym.start[r]!, sym.len[r]!);
+  keys.add(c.buf, sym.start[pending]!, sym.len[pending]!, sym.start[r]!, sym.len[r]!, sym.nameOk[pending] === 1);
+  sym.nameOk[pending] = 1;
   if (isName(c.buf, sym.start[pending]!, sym.len[pending]!)) nameRef = r;
   return -1;
 }

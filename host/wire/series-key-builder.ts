@@ -85,8 +85,12 @@ export class SeriesKeyBuilder {
     this.offsets[++this.seriesCount] = this.length;
   }
 
-  /** Appends one label whose name and value are `src[ns, ns+nl)` and `src[vs, vs+vl)`. */
-  add(src: Uint8Array, ns: number, nl: number, vs: number, vl: number): void {
+  /**
+   * Appends one label whose name and value are `src[ns, ns+nl)` and `src[vs, vs+vl)`.
+   * `nameChecked` skips the name's character check, for a name this builder already accepted
+   * (remote_write 2.0 names are symbols, the same few for every series).
+   */
+  add(src: Uint8Array, ns: number, nl: number, vs: number, vl: number, nameChecked = false): void {
     if (++this.count > this.maxLabels) this.fail('label_limits', `more than ${this.maxLabels} labels (max_labels_per_series)`);
     if (nl === 0) this.fail('labels', 'invalid labels: empty label name');
     if (vl === 0) this.fail('labels', `invalid labels: empty value for label ${text(src, ns, nl)}`);
@@ -103,7 +107,7 @@ export class SeriesKeyBuilder {
     high |= copy(src, vs, vl, key, p);
     p += vl;
     if (high >= 0x80) this.checkUtf8(src, ns, nl, vs, vl);
-    if (!this.utf8Names && !validName(key, nameAt, nl)) {
+    if (!nameChecked && !this.utf8Names && !validName(key, nameAt, nl)) {
       this.fail('labels', `invalid labels: label name ${text(key, nameAt, nl)} does not match [a-zA-Z_][a-zA-Z0-9_]*`);
     }
     if (this.count > 1) {
