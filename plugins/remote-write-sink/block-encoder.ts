@@ -1,5 +1,6 @@
 import type { SampleBatch, SideColumns } from '../../host/batch/sample-batch.js';
 import { writeSideV1 } from '../../host/wire/encode-side.js';
+import type { Labels } from '../../host/series/labels.js';
 import type { SeriesIndex } from '../../host/series/series-index.js';
 import { snappyCompress } from '../../host/wire/encode-snappy.js';
 import { encodeLabelsV1, labelsV1FromKey, writeRequestV1 } from '../../host/wire/encode-v1.js';
@@ -23,8 +24,9 @@ export interface EncodedBlock {
 
 /**
  * Turns batches into queue blocks of at most `maxSamples` samples and about `maxBytes`
- * uncompressed bytes. v1 label bytes are cached per series ref, so a series costs one encoding
- * for as long as it stays in the cache (evicted when the index deletes the ref; the cache starts
+ * uncompressed bytes. What a series needs is cached per ref (v1: its label bytes; v2: its label
+ * strings, which an index keeping only key bytes would otherwise decode on every request), so a
+ * series costs one encoding for as long as it stays in the cache (evicted when the index deletes the ref; the cache starts
  * over when it outgrows its limit, the cheapest bound that never serves stale bytes).
  */
 export class BlockEncoder {
@@ -33,7 +35,7 @@ export class BlockEncoder {
   readonly #maxSamples: number;
   readonly #maxBytes: number;
   readonly #cacheLimit: number;
-  readonly #labelCache = new Map<number, Uint8Array>();
+  readonly #labelCache = new Map<number, Uint8Array | Labels>();
   readonly #writer = new ProtoWriter(1 << 20);
   readonly #v2 = new V2Encoder();
   readonly #unsubscribe: (() => void) | void;
@@ -85,23 +87,26 @@ export class BlockEncoder {
 
   #write(batch: SampleBatch, start: number, end: number, side: SideColumns | undefined): void {
     if (this.#protocol === 2) {
-      this.#v2.write(this.#writer, batch, start, end, (ref) => this.#series.labels(ref), side);
+      this.#v2.write(this.#writer, batch, start, end, (ref) => this.#cached(ref) as Labels, side);
       return;
     }
     this.#writer.reset();
-    writeRequestV1(this.#writer, batch, start, end, (ref) => this.#labelBytes(ref));
-    if (side) writeSideV1(this.#writer, side, (ref) => this.#labelBytes(ref), (pairs) => encodeLabelsV1(pairs.map(([name, value]) => ({ name, value }))));
+    const labelBytes = (ref: number) => this.#cached(ref) as Uint8Array;
+    writeRequestV1(this.#writer, batch, start, end, labelBytes);
+    if (side) writeSideV1(this.#writer, side, labelBytes, (pairs) => encodeLabelsV1(pairs.map(([name, value]) => ({ name, value }))));
   }
 
-  #labelBytes(ref: number): Uint8Array {
-    let bytes = this.#labelCache.get(ref);
-    if (bytes === undefined) {
+  /** v1: the series' label field bytes; v2: its labels. */
+  #cached(ref: number): Uint8Array | Labels {
+    let entry = this.#labelCache.get(ref);
+    if (entry === undefined) {
       if (this.#labelCache.size >= this.#cacheLimit) this.#labelCache.clear();
       const index = this.#series as NewerIndex;
-      bytes = index.key ? labelsV1FromKey(index.key(ref)) : encodeLabelsV1(this.#series.labels(ref));
-      if (this.#cacheLimit > 0) this.#labelCache.set(ref, bytes);
+      if (this.#protocol === 2) entry = this.#series.labels(ref);
+      else entry = index.key ? labelsV1FromKey(index.key(ref)) : encodeLabelsV1(this.#series.labels(ref));
+      if (this.#cacheLimit > 0) this.#labelCache.set(ref, entry);
     }
-    return bytes;
+    return entry;
   }
 }
 
