@@ -8,7 +8,7 @@ import { foldPlain, groupCapacity } from './groups';
 
 export { reserve };
 export { state_ptr, group_u32_ptr, state_capacity, ensure_groups, reset } from './groups';
-export { hist_bounds, reset_random, setReservoirMax as set_reservoir_max, restore_reservoir, histogram_ptr } from './reservoir';
+export { hist_bounds, reset_random, setReservoirMax as set_reservoir_max, restore_reservoir, histogram_ptr, quantile } from './reservoir';
 export {
   configure, stats_ptr, slot_ptr, slot_capacity, ref_table, ref_capacity, ensure_refs, ensure_slots,
   clear_slots, set_window, update_series, dedup_flush, close_window,

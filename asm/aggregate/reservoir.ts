@@ -144,3 +144,43 @@ export function histogram_ptr(g: u32): usize {
   }
   return h;
 }
+
+/**
+ * The nearest-rank phi-quantile of group g's reservoir (NaN when empty), by Hoare selection in
+ * place: the reservoir's order changes, so call it only when the window is being closed.
+ */
+export function quantile(g: u32, phi: f64): f64 {
+  const o = <usize>g << 2;
+  const n = load<u32>(gu(U32_Q_LEN) + o);
+  if (n == 0) return NaN;
+  const p = <usize>load<u32>(gu(U32_Q_PTR) + o);
+  let k: i32;
+  if (phi <= 0) k = 0;
+  else if (phi >= 1) k = <i32>n - 1;
+  else {
+    k = <i32>Math.floor(phi * <f64>(n - 1) + 0.5);
+    if (k > <i32>n - 1) k = <i32>n - 1;
+  }
+  let lo: i32 = 0;
+  let hi: i32 = <i32>n - 1;
+  while (lo < hi) {
+    const pivot = load<f64>(p + (<usize>((lo + hi) >>> 1) << 3));
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (load<f64>(p + (<usize>i << 3)) < pivot) i++;
+      while (load<f64>(p + (<usize>j << 3)) > pivot) j--;
+      if (i <= j) {
+        const t = load<f64>(p + (<usize>i << 3));
+        store<f64>(p + (<usize>i << 3), load<f64>(p + (<usize>j << 3)));
+        store<f64>(p + (<usize>j << 3), t);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return load<f64>(p + (<usize>k << 3));
+}

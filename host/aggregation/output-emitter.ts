@@ -8,7 +8,7 @@ import { formatTenant } from '../batch/tenant.js';
 import type { StreamAggregator } from '../kernels/stream-aggregator.js';
 import { METRIC_NAME, metricName, sortLabels, type Label } from '../series/labels.js';
 import type { SeriesIndex } from '../series/series-index.js';
-import { CUMULATIVE, outputName, quantileSelect, type OutputSpec } from './outputs.js';
+import { CUMULATIVE, outputName, type OutputSpec } from './outputs.js';
 import type { RulePlan } from './rule-plan.js';
 import type { GroupInfo, SeriesRegistry } from './series-registry.js';
 import { vmrangeLabel } from './vmrange.js';
@@ -93,9 +93,8 @@ export function emitWindow(ctx: EmitContext, ring: number, boundary: number, emi
           break;
         case 'quantiles': {
           if (!emit) break;
-          const values = kernel.reservoir(g);
           const phis = o.phis!;
-          for (let i = 0; i < phis.length; i++) out.push(info, o, key + i, quantileSelect(values, phis[i]!), { name: 'quantile', value: String(phis[i]) });
+          for (let i = 0; i < phis.length; i++) out.push(info, o, key + i, kernel.quantile(g, phis[i]!), { name: 'quantile', value: String(phis[i]) });
           break;
         }
         case 'histogram_bucket': {

@@ -103,33 +103,3 @@ export function quantileOfSorted(sorted: ArrayLike<number>, phi: number): number
   return sorted[idx]!;
 }
 
-/**
- * The same quantile without sorting: Hoare's selection finds the element at the nearest rank in
- * linear time (values is reordered in place). A full sort per group and window cost more than the
- * whole aggregation of the window's samples.
- */
-export function quantileSelect(values: Float64Array, phi: number): number {
-  const n = values.length;
-  if (n === 0) return NaN;
-  const k = phi <= 0 ? 0 : phi >= 1 ? n - 1 : Math.min(n - 1, Math.floor(phi * (n - 1) + 0.5));
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const pivot = values[(lo + hi) >>> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const t = values[i]!;
-        values[i++] = values[j]!;
-        values[j--] = t;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return values[k]!;
-  }
-  return values[k]!;
-}

@@ -259,6 +259,6 @@ export class RuleAggregator {
   /** Bytes of per-series and per-group state this rule holds. */
   stateBytes(): number {
     const slots = Object.values(this.kernel.slots()).reduce((a, v) => a + (v as Float64Array).BYTES_PER_ELEMENT, 0);
-    return this.registry.slotCount * slots + this.kernel.refTable().length * 4 + this.registry.groupCount * this.plan.rings * 14 * 8;
+    return this.registry.slotCount * slots + this.kernel.refTable().length * 4 + this.registry.slotBytes + this.registry.groupCount * this.plan.rings * 14 * 8;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { GROUP_FIELDS, type GroupState, type SlotState } from '../kernels/stream-aggregator.js';
 import type { RuleAggregator } from './rule-aggregator.js';
-import { registryState, type RegistryState } from './series-registry.js';
+import type { RegistryState } from './series-registry.js';
 
 export interface RuleSnapshot {
   v: 1;
@@ -43,7 +43,7 @@ export function snapshotRule(r: RuleAggregator, unique: Map<number, Set<number>>
     nextFlush: r.nextFlush,
     nextDedup: r.nextDedup,
     flushes: r.flushes,
-    registry: registryState(r.registry),
+    registry: r.registry.state(r.series),
     slots,
     groups,
     reservoirs,
@@ -54,7 +54,7 @@ export function snapshotRule(r: RuleAggregator, unique: Map<number, Set<number>>
 
 /** Loads a snapshot of the same rule (same fingerprint) into a fresh aggregator. */
 export function restoreRule(r: RuleAggregator, s: RuleSnapshot, unique: Map<number, Set<number>>, now: number): void {
-  r.registry.load(s.registry);
+  r.registry.load(s.registry, r.series);
   const slots = r.kernel.slots();
   for (const [k, v] of Object.entries(s.slots) as [keyof SlotState, Float64Array | Uint32Array][]) slots[k]?.set(v as never);
   const G = r.kernel.groups();

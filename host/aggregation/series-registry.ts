@@ -46,8 +46,18 @@ export function parseKeyString(key: string): { tenant: Tenant; labels: Label[] }
 }
 
 export class SeriesRegistry {
-  readonly slotKeys: string[] = [''];
   readonly groups: (GroupInfo | undefined)[];
+  /**
+   * Without drop_input_labels and input relabeling an input series is its ref: slots are found by
+   * ref through the kernel's table and no key is stored per series (what keeps the state near 30
+   * bytes per series). Otherwise several refs may share a slot, found by the label key.
+   */
+  readonly byRef: boolean;
+  #slotRef: Uint32Array = new Uint32Array(1024);
+  #slotLive: Uint8Array = new Uint8Array(1024);
+  #slotKey: string[] = [''];
+  #slotCount = 1;
+  #live = 0;
   #slotByKey = new Map<string, number>();
   #groupByKey = new Map<string, number>();
   #freeSlots: number[] = [];
@@ -60,13 +70,14 @@ export class SeriesRegistry {
     this.#plan = plan;
     this.#kernel = kernel;
     this.#totals = totals;
+    this.byRef = plan.dropInputLabels.size === 0 && plan.inputRelabel.empty;
     this.groups = [{ key: '', tenant: { accountId: 0, projectId: 0 }, labels: [], liveSlots: 0, lastActive: -Infinity, totals: new Float64Array(totals), outRefs: new Map() }];
     kernel.ensureSlots(1);
     kernel.ensureGroups(plan.rings);
   }
 
   get slotCount(): number {
-    return this.slotKeys.length;
+    return this.#slotCount;
   }
 
   get groupCount(): number {
@@ -74,7 +85,12 @@ export class SeriesRegistry {
   }
 
   get liveSlots(): number {
-    return this.#slotByKey.size;
+    return this.#live;
+  }
+
+  /** Bytes of the registry's per-slot typed arrays (keys, when kept, are counted by the heap). */
+  get slotBytes(): number {
+    return this.#slotRef.byteLength + this.#slotLive.byteLength;
   }
 
   get liveGroups(): number {
@@ -86,32 +102,47 @@ export class SeriesRegistry {
     this.#kernel.ensureRefs(maxRef + 1);
     for (let i = 0; i < refs.length; i++) {
       const ref = refs[i]!;
-      const table = this.#kernel.refTable();
-      if (table[ref] !== 0) continue;
-      table[ref] = this.#classifyOne(series.tenant(ref), series.labels(ref));
+      if (this.#kernel.refTable()[ref] !== 0) continue;
+      const v = this.#classifyOne(ref, series.tenant(ref), series.labels(ref));
+      this.#kernel.refTable()[ref] = v;
     }
   }
 
-  #classifyOne(tenant: Tenant, labels: Labels): number {
+  #classifyOne(ref: number, tenant: Tenant, labels: Labels): number {
     const p = this.#plan;
     const get = (n: string) => labels.find((l) => l.name === n)?.value;
     if (!matchesAny(p.selectors, get)) return NO_MATCH;
+    if (this.byRef) return this.#newSlot(tenant, labels, ref) + 1;
     let input: Label[] | undefined = p.dropInputLabels.size > 0 ? labels.filter((l) => !p.dropInputLabels.has(l.name)) : [...labels];
     if (!p.inputRelabel.empty) input = p.inputRelabel.apply(input);
     if (input === undefined || input.length === 0) return DISCARD + 1;
     return this.slotFor(tenant, input) + 1;
   }
 
-  /** The slot of an input label set, created (with its group) when new. */
+  /** The slot of an input label set (keyed mode), created (with its group) when new. */
   slotFor(tenant: Tenant, input: Labels): number {
     const key = seriesKeyString(tenant, input);
-    let slot = this.#slotByKey.get(key);
-    if (slot !== undefined) return slot;
-    slot = this.#freeSlots.pop() ?? this.slotKeys.length;
+    const found = this.#slotByKey.get(key);
+    if (found !== undefined) return found;
+    const slot = this.#newSlot(tenant, input, 0);
+    this.#slotKey[slot] = key;
+    this.#slotByKey.set(key, slot);
+    return slot;
+  }
+
+  #newSlot(tenant: Tenant, input: Labels, ref: number): number {
+    const slot = this.#freeSlots.pop() ?? this.#slotCount++;
+    if (slot >= this.#slotRef.length) {
+      this.#slotRef = growU32(this.#slotRef, slot + 1);
+      const live = new Uint8Array(this.#slotRef.length);
+      live.set(this.#slotLive);
+      this.#slotLive = live;
+    }
+    this.#slotRef[slot] = ref;
+    this.#slotLive[slot] = 1;
+    this.#live++;
     this.#kernel.ensureSlots(slot + 1);
     this.#kernel.clearSlots(slot, slot + 1);
-    this.slotKeys[slot] = key;
-    this.#slotByKey.set(key, slot);
     const g = this.groupFor(tenant, this.#groupLabels(input));
     this.groups[g]!.liveSlots++;
     this.#kernel.slots().group[slot] = g;
@@ -137,6 +168,23 @@ export class SeriesRegistry {
     return [...input];
   }
 
+  /** Forgets slot s: its state, its key, and (by ref) the ref pointing at it. */
+  #freeSlot(s: number): void {
+    if (this.byRef) {
+      const table = this.#kernel.refTable();
+      const ref = this.#slotRef[s]!;
+      if (ref < table.length && table[ref] === s + 1) table[ref] = 0;
+    } else {
+      this.#slotByKey.delete(this.#slotKey[s]!);
+      this.#slotKey[s] = '';
+    }
+    this.#slotLive[s] = 0;
+    this.#live--;
+    this.#freeSlots.push(s);
+    this.groups[this.#kernel.slots().group[s]!]!.liveSlots--;
+    this.#kernel.clearSlots(s, s + 1);
+  }
+
   /**
    * Forgets slots whose last sample is older than `before`, and groups left without slots whose
    * last activity is older than `groupBefore`. Refs pointing at forgotten slots become unclassified.
@@ -144,17 +192,12 @@ export class SeriesRegistry {
   expire(before: number, groupBefore: number): { slots: number; groups: number } {
     const lastTs = this.#kernel.slots().lastTs;
     const dead = new Set<number>();
-    for (let s = 1; s < this.slotKeys.length; s++) {
-      const key = this.slotKeys[s]!;
-      if (key === '' || !(lastTs[s]! < before)) continue;
-      this.#slotByKey.delete(key);
-      this.slotKeys[s] = '';
-      this.#freeSlots.push(s);
-      this.groups[this.#kernel.slots().group[s]!]!.liveSlots--;
-      this.#kernel.clearSlots(s, s + 1);
+    for (let s = 1; s < this.#slotCount; s++) {
+      if (this.#slotLive[s] === 0 || !(lastTs[s]! < before)) continue;
+      this.#freeSlot(s);
       dead.add(s + 1);
     }
-    if (dead.size > 0) {
+    if (dead.size > 0 && !this.byRef) {
       const table = this.#kernel.refTable();
       for (let r = 0; r < table.length; r++) if (dead.has(table[r]!)) table[r] = 0;
     }
@@ -170,20 +213,45 @@ export class SeriesRegistry {
     return { slots: dead.size, groups };
   }
 
-  /** Replaces the (empty) registry with a saved one; the kernel's slot and group state follow. */
-  load(state: RegistryState): void {
-    this.slotKeys.length = 0;
+  /**
+   * Refs deleted from the series index may come back as other series. Keyed slots just lose the
+   * ref (it is classified again); a slot that is its ref goes with it.
+   */
+  forgetRefs(refs: Uint32Array): void {
+    const table = this.#kernel.refTable();
+    for (const r of refs) {
+      if (r >= table.length) continue;
+      const v = table[r]!;
+      if (this.byRef && v !== 0 && v !== NO_MATCH && v !== DISCARD + 1) this.#freeSlot(v - 1);
+      table[r] = 0;
+    }
+  }
+
+  /** The registry as plain data: every slot by its key ('' when free), every group. */
+  state(series: SeriesIndex): RegistryState {
+    const slotKeys: string[] = [''];
+    for (let s = 1; s < this.#slotCount; s++) {
+      if (this.#slotLive[s] === 0) slotKeys.push('');
+      else if (!this.byRef) slotKeys.push(this.#slotKey[s]!);
+      else {
+        const ref = this.#slotRef[s]!;
+        slotKeys.push(series.has(ref) ? seriesKeyString(series.tenant(ref), series.labels(ref)) : '');
+      }
+    }
+    return {
+      slotKeys,
+      groups: this.groups.map((g) => (g ? { key: g.key, tenant: g.tenant, labels: g.labels, liveSlots: g.liveSlots, lastActive: g.lastActive, totals: Array.from(g.totals) } : null)),
+    };
+  }
+
+  /**
+   * Replaces the (empty) registry with a saved one, keeping slot numbers so the kernel state that
+   * follows lines up. By ref, each saved series is resolved in this process's index now.
+   */
+  load(state: RegistryState, series: SeriesIndex): void {
     this.groups.length = 0;
-    this.#slotByKey.clear();
     this.#groupByKey.clear();
-    this.#freeSlots = [];
     this.#freeGroups = [];
-    state.slotKeys.forEach((key, s) => {
-      this.slotKeys.push(key);
-      if (s === DISCARD) return;
-      if (key === '') this.#freeSlots.push(s);
-      else this.#slotByKey.set(key, s);
-    });
     state.groups.forEach((g, i) => {
       if (g === null) {
         this.groups.push(undefined);
@@ -195,27 +263,48 @@ export class SeriesRegistry {
       this.groups.push({ ...g, totals, outRefs: new Map() });
       if (i !== 0) this.#groupByKey.set(g.key, i);
     });
-    this.#kernel.ensureSlots(this.slotKeys.length);
     this.#kernel.ensureGroups(this.groups.length * this.#plan.rings);
+    const n = state.slotKeys.length;
+    this.#slotCount = Math.max(1, n);
+    this.#slotRef = growU32(new Uint32Array(0), this.#slotCount);
+    this.#slotLive = new Uint8Array(this.#slotRef.length);
+    this.#slotKey = [''];
+    this.#slotByKey.clear();
+    this.#freeSlots = [];
+    this.#live = 0;
+    this.#kernel.ensureSlots(this.#slotCount);
+    for (let s = 1; s < n; s++) {
+      const key = state.slotKeys[s]!;
+      this.#slotKey[s] = this.byRef ? '' : key;
+      if (key === '') {
+        this.#freeSlots.push(s);
+        continue;
+      }
+      this.#slotLive[s] = 1;
+      this.#live++;
+      if (!this.byRef) {
+        this.#slotByKey.set(key, s);
+        continue;
+      }
+      const { tenant, labels } = parseKeyString(key);
+      const ref = series.resolve(tenant, labels);
+      this.#kernel.ensureRefs(ref + 1);
+      this.#kernel.refTable()[ref] = s + 1;
+      this.#slotRef[s] = ref;
+    }
   }
+}
 
-  /** Refs deleted from the series index may come back as other series: classify them again. */
-  forgetRefs(refs: Uint32Array): void {
-    const table = this.#kernel.refTable();
-    for (const r of refs) if (r < table.length) table[r] = 0;
-  }
+function growU32(a: Uint32Array, need: number): Uint32Array {
+  let cap = Math.max(1024, a.length);
+  while (cap < need) cap *= 2;
+  const next = new Uint32Array(cap);
+  next.set(a);
+  return next;
 }
 
 /** What a registry is made of, for snapshots; refs are deliberately absent. */
 export interface RegistryState {
   slotKeys: string[];
-  groups: (Omit<GroupInfo, 'outRefs' | 'totals'> & { totals: number[] } | null)[];
-}
-
-/** Copies out the registry (slot and group identities by key). */
-export function registryState(reg: SeriesRegistry): RegistryState {
-  return {
-    slotKeys: [...reg.slotKeys],
-    groups: reg.groups.map((g) => (g ? { key: g.key, tenant: g.tenant, labels: g.labels, liveSlots: g.liveSlots, lastActive: g.lastActive, totals: Array.from(g.totals) } : null)),
-  };
+  groups: ((Omit<GroupInfo, 'outRefs' | 'totals'> & { totals: number[] }) | null)[];
 }

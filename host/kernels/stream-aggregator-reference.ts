@@ -163,6 +163,13 @@ export class ReferenceStreamAggregator implements StreamAggregator {
     return Float64Array.from(this.#reservoirs[g] ?? []);
   }
 
+  quantile(g: number, phi: number): number {
+    const sorted = Float64Array.from(this.#reservoirs[g] ?? []).sort();
+    const n = sorted.length;
+    if (n === 0) return NaN;
+    return sorted[phi <= 0 ? 0 : phi >= 1 ? n - 1 : Math.min(n - 1, Math.floor(phi * (n - 1) + 0.5))]!;
+  }
+
   histogram(g: number): Float64Array | undefined {
     return this.#hists[g]?.slice();
   }

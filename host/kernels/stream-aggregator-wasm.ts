@@ -30,6 +30,7 @@ interface StreamExports {
   clear_slots(from: number, to: number): void;
   restore_reservoir(g: number, ptr: number, n: number, seen: number): void;
   histogram_ptr(g: number): number;
+  quantile(g: number, phi: number): number;
   stats_ptr(): number;
 }
 
@@ -158,6 +159,10 @@ export class WasmStreamAggregator implements StreamAggregator {
     const ptr = u32[(this.#x.group_u32_ptr(Q_PTR) >>> 2) + g]!;
     const len = u32[(this.#x.group_u32_ptr(Q_LEN) >>> 2) + g]!;
     return ptr === 0 ? new Float64Array(0) : f64.slice(ptr >>> 3, (ptr >>> 3) + len);
+  }
+
+  quantile(g: number, phi: number): number {
+    return this.#x.quantile(g, phi);
   }
 
   histogram(g: number): Float64Array | undefined {

@@ -37,6 +37,11 @@ export interface StreamAggregator {
   clearSlots(from: number, to: number): void;
   /** The quantile reservoir of group g (a copy). */
   reservoir(g: number): Float64Array;
+  /**
+   * Nearest-rank quantile of group g's reservoir (NaN when empty); may reorder the reservoir, so
+   * only for a window being closed.
+   */
+  quantile(g: number, phi: number): number;
   /** Histogram bucket counts of group g (a copy), or undefined when it has none. */
   histogram(g: number): Float64Array | undefined;
   /** Restores a group's reservoir (snapshot restore). */

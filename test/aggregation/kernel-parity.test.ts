@@ -72,6 +72,7 @@ function run(agg: StreamAggregator, steps: { rows: [number, number, number][]; a
   const groups = agg.groups();
   for (const f of GROUP_FIELDS) trace.push(f, Array.from(groups[f].subarray(0, GROUPS * RINGS)));
   for (let g = 0; g < GROUPS * RINGS; g++) trace.push(Array.from(agg.reservoir(g)).sort((a, b) => a - b), agg.histogram(g) && Array.from(agg.histogram(g)!));
+  for (let g = 0; g < GROUPS * RINGS; g++) for (const phi of [0, 0.25, 0.5, 0.99, 1]) trace.push(agg.quantile(g, phi));
   trace.push(Array.from(agg.takeStats()));
   const slots = agg.slots();
   for (const [k, v] of Object.entries(slots)) trace.push(k, Array.from((v as Float64Array).subarray(0, 17)));
