@@ -20,8 +20,9 @@ export type TenantsConfig = z.output<typeof tenantsSchema>;
 /**
  * Decides which tenant a request writes to. A known bearer token wins and pins the tenant: a path
  * naming another tenant is refused rather than ignored, so a client can neither write into
- * another tenant's series nor silently land in its own by mistake. An unknown token is always
- * refused, even when auth is optional, for the same reason.
+ * another tenant's series nor silently land in its own by mistake. Once tokens are configured an
+ * unknown token is refused even when auth is optional, for the same reason; with none configured
+ * the Authorization header is not ours (a proxy's basic auth, say) and is ignored.
  */
 export class TenantAuth {
   readonly #tokens: Map<string, Tenant>;
@@ -38,6 +39,7 @@ export class TenantAuth {
       fromPath = parseTenant(pathTenant);
       if (!fromPath) throw new BadInputError(`invalid tenant ${JSON.stringify(pathTenant)} in the path; expected <account>[:<project>] with 32-bit numbers`);
     }
+    if (this.#tokens.size === 0 && !this.#required) return fromPath ?? DEFAULT_TENANT;
     const token = bearerToken(req.headers.authorization);
     if (token !== undefined) {
       const tenant = this.#tokens.get(token);

@@ -219,6 +219,12 @@ describe('remote_write source tenants', () => {
     expect(sink.batches).toHaveLength(0);
   });
 
+  it('ignores an Authorization header when no tokens are configured', async () => {
+    await setup();
+    expect((await post('/insert/4/prometheus/api/v1/write', body(), { ...V1, authorization: 'Basic dXNlcjpwYXNz' })).status).toBe(204);
+    expect(sink.batches[0]!.tenant).toEqual({ accountId: 4, projectId: 0 });
+  });
+
   it('refuses a tenant mapping that is not <account>[:<project>] at config time', () => {
     expect((manifest.config as any).safeParse({ tenants: { tokens: { t: 'team-a' } } }).success).toBe(false);
   });
