@@ -115,6 +115,19 @@ export function bytesEqual(a: usize, b: usize, len: usize): bool {
   return load<u64>(a + last) == load<u64>(b + last);
 }
 
+/**
+ * bytesEqual for a label span, faster for short ones: may read up to 8 bytes past either end, so
+ * both sides must have that slack (pair bytes and the scratch buffer do).
+ */
+@inline export function spanEqual(a: usize, b: usize, len: usize): bool {
+  if (len <= 8) {
+    const mask: u64 = len == 8 ? <u64>-1 : ((<u64>1 << (<u64>len << 3)) - 1);
+    return ((load<u64>(a) ^ load<u64>(b)) & mask) == 0;
+  }
+  if (len <= 16) return load<u64>(a) == load<u64>(b) && load<u64>(a + len - 8) == load<u64>(b + len - 8);
+  return bytesEqual(a, b, len);
+}
+
 /** The 32-bit table tag of a 64-bit hash. */
 @inline export function tagOf(h: u64): u32 {
   return <u32>(h ^ (h >> 32));

@@ -5,7 +5,7 @@
 import { alloc, allocZeroed, blockSize, bytesInUse, bytesReserved, free } from './alloc';
 import { pairCount, pairCreate, pairFind, pairRecordMaybe, pairsInit, pairsSetNext } from './pairs';
 import {
-  freeAt, freeCount, keyAddress, keyLength, keyValid, nextMetric, pendingCount, refLimit, restoreCounters, restoreFree,
+  freeAt, freeCount, keyLength, keyWrite, keyValid, nextMetric, pendingCount, refLimit, restoreCounters, restoreFree,
   seriesAlive, seriesInit, seriesInsert, seriesLive, seriesLookup, seriesLookupMany, seriesPurge, seriesRecord, seriesRemove, seriesRestore,
 } from './series';
 import { setTagMask, tableBytes, tableCapacity, tableInit } from './series-table';
@@ -42,9 +42,10 @@ export function init(capacity: u32, purgeThreshold: u32, tagMask: u32): void {
 /** The scratch buffer decoders write a key into, at least minBytes long. Moves when it grows. */
 export function scratch(minBytes: u32): usize {
   if (<usize>minBytes > scratchCap) {
-    free(scratchPtr, scratchCap);
-    scratchCap = blockSize(minBytes);
-    scratchPtr = alloc(scratchCap);
+    free(scratchPtr, scratchCap + 16);
+    // 16 bytes more than the caller may use: key comparisons read up to 8 bytes past a key's end.
+    scratchCap = blockSize(minBytes + 16) - 16;
+    scratchPtr = alloc(scratchCap + 16);
   }
   return scratchPtr;
 }
@@ -93,8 +94,9 @@ export function series_record(ref: u32): usize {
   return seriesRecord(ref);
 }
 
-export function key_ptr(ref: u32): usize {
-  return keyAddress(ref);
+/** Writes the key of a live ref to out (key_len bytes); returns its length. */
+export function key_write(ref: u32, out: usize): u32 {
+  return keyWrite(ref, out);
 }
 
 export function key_len(ref: u32): u32 {

@@ -109,8 +109,15 @@ export function pairCreate(tenant: u32, p: usize, len: u32, id: u32): u32 {
   if (id == 0) id = nextPair;
   if (id >= nextPair) nextPair = id + 1;
   const r = recordEnsure(pairs, id, PAIR_SIZE);
-  const bytes: usize = len == 0 ? 0 : alloc(len);
-  if (len > 0) memory.copy(bytes, p, len);
+  // [id u32][len u32][bytes][8 bytes of slack]: series entries point at the bytes and find id and
+  // length just before them; the slack lets short spans be compared with one word load.
+  let bytes: usize = 0;
+  if (len > 0) {
+    bytes = alloc(<usize>len + 16) + 8;
+    store<u32>(bytes - 8, id);
+    store<u32>(bytes - 4, len);
+    memory.copy(bytes, p, len);
+  }
   store<u32>(r, <u32>bytes, P_BYTES);
   store<u32>(r, len, P_LEN);
   store<u32>(r, tenant, P_TENANT);

@@ -1,12 +1,13 @@
 // The open-addressing table from a series key to its arena entry. A slot is one u64:
-// tag (32-bit hash) << 32 | entry address, 0 when empty. An arena entry is
-// [ref u32][tenant u32][len u32][key bytes], so a hit costs one slot load and one entry visit:
-// the tag filters, then tenant, length and key bytes are verified (no silent collisions).
+// tag (32-bit hash) << 32 | entry address, 0 when empty. An arena entry (series.ts) holds the
+// ref, tenant, key length and where its label pairs' bytes are, so a hit costs one slot load and
+// one entry visit: the tag filters, then tenant, length and every label's bytes are verified
+// against the pair dictionary's copy (no silent collisions).
 //
 // Growth never rehashes everything at once: a doubled table takes new keys while each insert
 // moves MIGRATE_STEP slots of the old one, and lookups consult the old table until it is empty.
 import { allocZeroed, free } from './alloc';
-import { bytesEqual } from './hash';
+import { spanEqual } from './hash';
 
 const MIGRATE_STEP: u32 = 64;
 /** Marks a deleted slot in the table being migrated, so probes continue past it. */
@@ -36,8 +37,17 @@ export function tableCapacity(): u32 {
   return mask + 1 + (oldTab != 0 ? oldMask + 1 : 0);
 }
 
-@inline function entryMatches(e: usize, tenant: u32, p: usize, len: u32): bool {
-  return load<u32>(e, 4) == tenant && load<u32>(e, 8) == len && bytesEqual(e + 12, p, len);
+/** Whether entry e is key [p, p + len) of `tenant`: the key is its pairs' bytes back to back. */
+function entryMatches(e: usize, tenant: u32, p: usize, len: u32): bool {
+  if (load<u32>(e, 4) != tenant || load<u32>(e, 8) != len) return false;
+  const n = load<u32>(e, 12);
+  for (let i: u32 = 0; i < n; i++) {
+    const bytes = <usize>load<u32>(e + 16 + (<usize>i << 2));
+    const l = <usize>load<u32>(bytes - 4);
+    if (!spanEqual(bytes, p, l)) return false;
+    p += l;
+  }
+  return true;
 }
 
 function probe(t: usize, m: u32, tag: u32, tenant: u32, p: usize, len: u32): i32 {

@@ -20,7 +20,7 @@ export interface SeriesIndexExports {
   purge(): void;
   alive(ref: number): number;
   series_record(ref: number): number;
-  key_ptr(ref: number): number;
+  key_write(ref: number, out: number): number;
   key_len(ref: number): number;
   ref_limit(): number;
   live_count(): number;

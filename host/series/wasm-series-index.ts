@@ -43,6 +43,9 @@ export class WasmSeriesIndex extends SeriesIndexBase {
   /** Kernel buffer for resolveScratchBatch: offsets (capacity + 1 u32), then refs out. */
   #batchPtr = 0;
   #batchCap = 0;
+  /** Kernel buffer keys are rebuilt into for key() and labels(). */
+  #keyPtr = 0;
+  #keyCap = 0;
 
   static async create(opts: WasmSeriesIndexOptions = {}): Promise<WasmSeriesIndex> {
     const k = await loadSeriesKernel({ ...opts, purgeThreshold: opts.purgeThreshold ?? DEFAULT_PURGE_THRESHOLD });
@@ -131,9 +134,17 @@ export class WasmSeriesIndex extends SeriesIndexBase {
     return this.#x.series_record(ref) >>> 2;
   }
 
+  /** The key of a live ref, rebuilt from its pairs into a kernel buffer; valid until the next call. */
   #keyView(ref: number): Uint8Array {
     this.#record(ref);
-    return new Uint8Array(this.#x.memory.buffer, this.#x.key_ptr(ref) >>> 0, this.#x.key_len(ref));
+    const len = this.#x.key_len(ref);
+    if (len > this.#keyCap) {
+      this.#x.free(this.#keyPtr, this.#keyCap);
+      this.#keyCap = Math.max(1024, len);
+      this.#keyPtr = this.#x.alloc(this.#keyCap) >>> 0;
+    }
+    this.#x.key_write(ref, this.#keyPtr);
+    return new Uint8Array(this.#x.memory.buffer, this.#keyPtr, len);
   }
 
   labels(ref: number): Labels {
@@ -221,6 +232,7 @@ export class WasmSeriesIndex extends SeriesIndexBase {
   protected image() {
     const k = this.#k;
     const x = this.#x;
+    const keyView = (ref: number) => this.#keyView(ref);
     const free = new Uint32Array(x.free_count());
     for (let i = 0; i < free.length; i++) free[i] = x.free_at(i);
     return {
@@ -238,12 +250,12 @@ export class WasmSeriesIndex extends SeriesIndexBase {
         }
       },
       series(emit: (ref: number, tenantId: number, metricId: number, key: Uint8Array) => void) {
-        const { u8, u32 } = k.views();
         for (let ref = 0; ref < x.ref_limit(); ref++) {
           if (x.alive(ref) !== 1) continue;
+          const key = keyView(ref);
+          const u32 = k.views().u32;
           const r = x.series_record(ref) >>> 2;
-          const p = x.key_ptr(ref) >>> 0;
-          emit(ref, u32[r + S_TENANT]!, u32[r + S_METRIC_ID_LO]! + u32[r + S_METRIC_ID_HI]! * 2 ** 32, u8.subarray(p, p + x.key_len(ref)));
+          emit(ref, u32[r + S_TENANT]!, u32[r + S_METRIC_ID_LO]! + u32[r + S_METRIC_ID_HI]! * 2 ** 32, key);
         }
       },
     };
