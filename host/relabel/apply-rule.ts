@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import { RE2JS } from 're2js';
 import { expandTemplate, replaceAll } from './expand.js';
 import { memoize, MemoRegex } from './memo-regex.js';
@@ -151,8 +151,10 @@ function allEqual(lb: LabelBuilder, names: readonly string[]): boolean {
  */
 export function hashmod(value: string, modulus: bigint, hash: HashmodHash = 'md5'): bigint {
   if (hash === 'xxhash64') return xxhash64(encoder.encode(value)) % modulus;
-  const digest = createHash('md5').update(value, 'utf8').digest();
+  const digest = oneShotHash ? oneShotHash('md5', value, 'buffer') : createHash('md5').update(value, 'utf8').digest();
   return digest.readBigUInt64BE(8) % modulus;
 }
 
 const encoder = new TextEncoder();
+// crypto.hash (Node 20.12+) skips the Hash object a one-off digest does not need.
+const oneShotHash = (crypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash;
