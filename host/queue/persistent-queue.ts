@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, mkdirSync, openSync, statSync, truncateSync, unlinkSync, writevSync } from 'node:fs';
+import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, statSync, truncateSync, unlinkSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { DirLock } from './dir-lock.js';
 import { ReadOffsetFile } from './read-offset.js';
@@ -133,8 +133,20 @@ export class PersistentQueue {
     const size = 8 + payload.length;
     const used = this.#writeEnd - this.#segments.at(-1)!;
     if (used > 0 && used + size > this.#segmentBytes) this.#rotate();
-    const written = writevSync(this.#writeFd, [recordHeader(payload), payload]);
-    if (written !== size) throw new Error(`short write to queue ${this.dir}: ${written} of ${size} bytes`);
+    let written = 0;
+    try {
+      written = writevSync(this.#writeFd, [recordHeader(payload), payload]);
+      if (written !== size) throw new Error(`short write to queue ${this.dir}: ${written} of ${size} bytes`);
+    } catch (err) {
+      // A full disk can leave part of the record behind; cut it, or later appends would land
+      // after a damaged record and be skipped with it.
+      try {
+        ftruncateSync(this.#writeFd, this.#writeEnd - this.#segments.at(-1)!);
+      } catch {
+        // Recovery cuts the torn tail on the next open in any case.
+      }
+      throw err;
+    }
     this.#writeEnd += size;
     if (this.#fsync === 'always') fdatasyncSync(this.#writeFd);
     else this.#dirty = true;
