@@ -11,7 +11,8 @@ import { ConfigError, type ConfigIssue } from './errors.js';
 import { DynamicRouter } from './http/dynamic-router.js';
 import { registerHostRoutes, type PluginStatus } from './http/host-routes.js';
 import { createHttpServer } from './http/server.js';
-import { createKernels, type Kernels } from './kernels/kernels.js';
+import { kernelStats, instrument, type KernelStats } from './kernels/instrument.js';
+import { createKernels, type KernelMode, type Kernels } from './kernels/kernels.js';
 import { Graph } from './pipeline/graph.js';
 import { loadBuiltinTypes } from './plugin/builtin-plugins.js';
 import { systemClock, type Clock } from './plugin/context.js';
@@ -44,6 +45,8 @@ export interface HostOptions {
   series?: SeriesIndex;
   kernels?: Kernels;
   clock?: Clock;
+  /** Which kernel builds to use when `kernels` is not given (default auto: SIMD, else scalar). */
+  kernelMode?: KernelMode;
   /** The series index implementation when `series` is not given (default wasm). */
   seriesImplementation?: 'wasm' | 'reference';
   /** Watch the drop-in directory (default true); tests may drive `syncPlugins()` by hand. */
@@ -72,6 +75,7 @@ export class Host {
   #valid: ValidConfig | undefined;
   #errors = new Map<string, string>();
   #serial: Promise<unknown> = Promise.resolve();
+  #kernelStats: KernelStats = kernelStats(this.registry);
 
   constructor(opts: HostOptions) {
     this.#opts = opts;
@@ -112,7 +116,7 @@ export class Host {
       logger: this.logger,
       registry: this.registry,
       series: this.#opts.series ?? (await this.#openSeriesIndex(dataRoot)),
-      kernels: this.#opts.kernels ?? createKernels(),
+      kernels: this.#opts.kernels ?? createKernels(this.#opts.kernelMode ?? 'auto', this.#kernelStats),
       router: this.#router,
       clock: this.#opts.clock ?? systemClock,
       dataRoot,
@@ -207,14 +211,15 @@ export class Host {
     const file = join(dataRoot, SERIES_INDEX_FILE);
     const implementation = this.#opts.seriesImplementation ?? 'wasm';
     const now = () => (this.#opts.clock ?? systemClock).now();
-    if (!existsSync(file)) return createSeriesIndex({ implementation, now });
+    const timed = (index: SeriesIndex) => instrument(index, `series_index@${implementation}`, ['resolveScratchBatch', 'select', 'delete', 'compact'], this.#kernelStats);
+    if (!existsSync(file)) return timed(await createSeriesIndex({ implementation, now }));
     try {
-      return await createSeriesIndex({ implementation, now, file });
+      return timed(await createSeriesIndex({ implementation, now, file }));
     } catch (err) {
       const aside = `${file}.unreadable-${Date.now()}`;
       await rename(file, aside).catch(() => undefined);
       this.logger.error({ err: (err as Error).message, movedTo: aside }, 'series index file unreadable; starting with an empty index');
-      return createSeriesIndex({ implementation, now });
+      return timed(await createSeriesIndex({ implementation, now }));
     }
   }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Host } from '../host.js';
 import { ConfigError } from '../errors.js';
-import { createKernels, type KernelMode } from '../kernels/kernels.js';
+import type { KernelMode } from '../kernels/kernels.js';
 import { promqlFmt } from '../promql/fmt-command.js';
 import { createLogger, type LogFormat, type LogLevel } from '../telemetry/logger.js';
 import { configReference, pluginList, writeReadmeReference } from './docs.js';
@@ -60,7 +60,7 @@ async function run(argv: string[]): Promise<number> {
     enableLifecycle: values['web.enable-lifecycle'] as boolean,
     shutdownTimeoutMs: values['shutdown.timeout'] as number,
     maxBodyBytes: values['web.max-request-bytes'] as number,
-    kernels: createKernels(values['kernels'] as KernelMode),
+    kernelMode: values['kernels'] as KernelMode,
     seriesImplementation: values['kernels'] === 'reference' ? 'reference' : 'wasm',
     logger,
   });

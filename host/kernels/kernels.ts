@@ -1,6 +1,7 @@
 import type { GroupAggregator } from './group-aggregator.js';
 import { ReferenceGroupAggregator } from './group-aggregator-reference.js';
 import { WasmGroupAggregator } from './group-aggregator-wasm.js';
+import { instrument, type KernelStats } from './instrument.js';
 import type { KernelVariant } from './loader.js';
 import type { StreamAggregator } from './stream-aggregator.js';
 import { ReferenceStreamAggregator } from './stream-aggregator-reference.js';
@@ -15,16 +16,22 @@ export interface Kernels {
 
 export type KernelMode = KernelVariant | 'auto' | 'reference';
 
-/** `auto` tries SIMD then scalar; `reference` uses the TypeScript implementations (for comparison). */
-export function createKernels(mode: KernelMode = 'auto'): Kernels {
+/**
+ * `auto` tries SIMD then scalar; `reference` uses the TypeScript implementations (for comparison).
+ * With `stats`, the per-batch functions of every instance are counted and timed.
+ */
+export function createKernels(mode: KernelMode = 'auto', stats?: KernelStats): Kernels {
+  const variant = mode === 'auto' || mode === 'reference' ? {} : { variant: mode };
+  const timed = <T extends { implementation: string }>(k: T, name: string, fns: readonly (keyof T & string)[]): T =>
+    stats ? instrument(k, `${name}@${k.implementation}`, fns, stats) : k;
   return {
     async groupAggregator() {
-      if (mode === 'reference') return new ReferenceGroupAggregator();
-      return WasmGroupAggregator.create(mode === 'auto' ? {} : { variant: mode });
+      const k = mode === 'reference' ? new ReferenceGroupAggregator() : await WasmGroupAggregator.create(variant);
+      return timed(k, 'group_aggregator', ['update', 'reset']);
     },
     async streamAggregator() {
-      if (mode === 'reference') return new ReferenceStreamAggregator();
-      return WasmStreamAggregator.create(mode === 'auto' ? {} : { variant: mode });
+      const k = mode === 'reference' ? new ReferenceStreamAggregator() : await WasmStreamAggregator.create(variant);
+      return timed(k, 'stream_aggregator', ['update', 'dedupFlush', 'closeWindow', 'resetGroups']);
     },
   };
 }
