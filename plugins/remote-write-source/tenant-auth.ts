@@ -12,6 +12,7 @@ export const tenantsSchema = z
       .describe('Bearer tokens and the tenant (`<account>[:<project>]`) each one writes to. A token-mapped tenant cannot be overridden by the URL path.'),
     require_auth: z.boolean().default(false).describe('Refuse requests without a known bearer token (401). Without it, unauthenticated requests use the tenant in the path, or 0:0.'),
   })
+  .refine((t) => !t.require_auth || Object.keys(t.tokens).length > 0, { message: 'require_auth refuses every request unless tokens maps at least one token' })
   .prefault({})
   .describe('Tenant resolution: the URL path `/insert/<account>[:<project>]/...` as VictoriaMetrics cluster does, or a bearer token.');
 

@@ -227,5 +227,6 @@ describe('remote_write source tenants', () => {
 
   it('refuses a tenant mapping that is not <account>[:<project>] at config time', () => {
     expect((manifest.config as any).safeParse({ tenants: { tokens: { t: 'team-a' } } }).success).toBe(false);
+    expect((manifest.config as any).safeParse({ tenants: { require_auth: true } }).success).toBe(false);
   });
 });
