@@ -218,6 +218,9 @@ export class SeriesRegistry {
    * ref (it is classified again); a slot that is its ref goes with it.
    */
   forgetRefs(refs: Uint32Array): void {
+    // Output series are refs too: a deleted one is resolved again on the next flush.
+    const deleted = new Set(refs);
+    for (const g of this.groups) if (g) for (const [k, ref] of g.outRefs) if (deleted.has(ref)) g.outRefs.delete(k);
     const table = this.#kernel.refTable();
     for (const r of refs) {
       if (r >= table.length) continue;
