@@ -26,7 +26,10 @@ export async function flagPipeline(values: FlagValues): Promise<Record<string, u
   if (aggregation) processors['stream_aggr/flags'] = aggregation;
   const sinks: Record<string, unknown> = {};
   if (urls.length === 0) sinks['exposition/out'] = {};
-  else {
+  else if (values['remote-write.shard-by-url'] && urls.length > 1) {
+    // Each series goes to one URL by a stable hash; a URL that is down hands its share to the next.
+    processors['route/shard-by-url'] = { targets: urls.map((url) => ({ name: url, url })) };
+  } else {
     sinks['remote_write/out'] = {
       urls,
       max_disk_usage_per_url: values['remote-write.max-disk-usage-per-url'],

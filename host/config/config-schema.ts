@@ -18,12 +18,14 @@ export const edgeSchema = z
   })
   .describe('The bounded buffer at the head of the pipeline.');
 
-export const pipelineSchema = z.strictObject({
-  sources: z.array(z.string()).min(1).describe('Source ids feeding this pipeline.'),
-  processors: z.array(z.string()).default([]).describe('Processor ids, applied in order.'),
-  sinks: z.array(z.string()).min(1).describe('Sink ids; every batch goes to all of them.'),
-  edge: edgeSchema.prefault({}),
-});
+export const pipelineSchema = z
+  .strictObject({
+    sources: z.array(z.string()).min(1).describe('Source ids feeding this pipeline.'),
+    processors: z.array(z.string()).default([]).describe('Processor ids, applied in order.'),
+    sinks: z.array(z.string()).default([]).describe('Sink ids; every batch goes to all of them. May be empty when the last processor delivers itself (route).'),
+    edge: edgeSchema.prefault({}),
+  })
+  .refine((p) => p.sinks.length > 0 || p.processors.length > 0, { message: 'a pipeline needs at least one sink (or a processor that delivers, such as route)', path: ['sinks'] });
 
 const components = (what: string) => z.record(z.string(), z.unknown()).default({}).describe(`${what} by id (\`type\` or \`type/name\`); each value is that plugin's config.`);
 

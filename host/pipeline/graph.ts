@@ -155,6 +155,7 @@ export class Graph {
 
   #fanOut(sinkIds: string[]): Consumer {
     const sinks = sinkIds.map((id) => this.slots.get(id)!);
+    if (sinks.length === 0) return DISCARD;
     if (sinks.length === 1) return sinks[0]!;
     return { consume: async (batch) => void (await Promise.all(sinks.map((s) => s.consume(batch)))) };
   }

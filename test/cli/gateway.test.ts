@@ -98,3 +98,29 @@ describe('the flag-built gateway', () => {
     expect(await sluice.exited).toBe(0);
   });
 });
+
+describe('--remote-write.shard-by-url', () => {
+  it('sends each series to exactly one of the URLs, the same one every time', { timeout: 60_000 }, async () => {
+    const a = await startReceiver();
+    const b = await startReceiver();
+    const data = mkdtempSync(join(tmpdir(), 'sluice-gw-'));
+    const sluice = await startSluice([`--remote-write.url=${a.url}`, `--remote-write.url=${b.url}`, '--remote-write.shard-by-url', `--storage.path=${data}`]);
+    try {
+      for (let seq = 1; seq <= 3; seq++) expect(await send(sluice.url, body(seq, 40))).toBe(204);
+      const instances = (r: { received: DecodedSeries[] }) => new Set(r.received.map((s) => s.labels.instance!));
+      const onA = instances(a);
+      const onB = instances(b);
+      expect(onA.size + onB.size).toBe(40);
+      expect(onA.size).toBeGreaterThan(5);
+      expect(onB.size).toBeGreaterThan(5);
+      expect([...onA].filter((i) => onB.has(i))).toEqual([]);
+      expect(a.received.concat(b.received).reduce((n, s) => n + s.samples.length, 0)).toBe(120);
+    } finally {
+      sluice.child.kill('SIGTERM');
+      await sluice.exited;
+      await a.close();
+      await b.close();
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+});
