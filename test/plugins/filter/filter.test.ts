@@ -204,7 +204,7 @@ describe('filter hot swap', () => {
     await component.stop!();
     const parsed = validate(filter.config as never, config, 'filter/t');
     const next = new RecordingConsumer();
-    const gen2 = await filter.create(host.context('filter/t', 2).ctx, (parsed as { value: never }).value, next);
+    const gen2 = await filter.create(host.context('filter/t', 2).ctx, (parsed as unknown as { value: never }).value, next);
     await gen2.restore!(state);
     // The third series is over the hourly limit, and one token is left of the three.
     await gen2.consume!(batch(A, [refs[2]!, refs[0]!, refs[1]!], host.clock.now()));
