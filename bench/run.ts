@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (baseline !== undefined) {
     process.stdout.write(`\nChange against ${args.compare} (commit ${baseline.environment.gitCommit.slice(0, 12)}):\n`);
-    process.stdout.write(`${formatComparison(compareResults(baseline.results, results))}\n`);
+    process.stdout.write(`${formatComparison(compareResults(baseline.results, results, 0.05, args.selectors.length > 0 ? files.map((f) => f.id) : undefined))}\n`);
   }
   return failed === 0 ? 0 : 1;
 }

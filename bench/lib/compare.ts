@@ -26,9 +26,10 @@ export function higherIsBetter(r: Pick<BenchResult, 'unit' | 'better'>): boolean
 /**
  * Pairs the figures of two runs by benchmark and metric and classifies each change. Changes
  * smaller than `threshold` (default 5%) are called `same`: these machines are shared and noisy,
- * and a pull request should not be praised or blamed for noise.
+ * and a pull request should not be praised or blamed for noise. When only some benchmarks ran,
+ * `scope` (their file ids) keeps the old figures of the others from being listed as gone.
  */
-export function compareResults(before: readonly BenchResult[], after: readonly BenchResult[], threshold = 0.05): FigureChange[] {
+export function compareResults(before: readonly BenchResult[], after: readonly BenchResult[], threshold = 0.05, scope?: readonly string[]): FigureChange[] {
   const key = (r: BenchResult) => `${r.name}\u0000${r.metric}`;
   const old = new Map(before.map((r) => [key(r), r]));
   const changes: FigureChange[] = [];
@@ -46,7 +47,10 @@ export function compareResults(before: readonly BenchResult[], after: readonly B
     }
     changes.push({ name: a.name, metric: a.metric, unit: a.unit, before: b.value, after: a.value, change, verdict });
   }
-  for (const b of old.values()) changes.push({ name: b.name, metric: b.metric, unit: b.unit, before: b.value, verdict: 'gone' });
+  for (const b of old.values()) {
+    if (scope !== undefined && !scope.some((id) => b.name.startsWith(id))) continue;
+    changes.push({ name: b.name, metric: b.metric, unit: b.unit, before: b.value, verdict: 'gone' });
+  }
   return changes;
 }
 

@@ -71,3 +71,19 @@ export function ratePerSecond(fn: () => number, minMs: number): number {
   } while (elapsedNs < minNs);
   return units / (Number(elapsedNs) / 1e9);
 }
+
+/**
+ * Like ratePerSecond, but per CPU second of this process (user + system, GC threads included):
+ * on a shared machine a benchmark that is descheduled loses wall time, not CPU time, so this
+ * figure moves far less with the neighbours' load. Use it for single-threaded in-process work.
+ */
+export function ratePerCpuSecond(fn: () => number, minMs: number): number {
+  let units = 0;
+  const wallStart = performance.now();
+  const cpuStart = process.cpuUsage();
+  do {
+    units += fn();
+  } while (performance.now() - wallStart < minMs);
+  const cpu = process.cpuUsage(cpuStart);
+  return units / ((cpu.user + cpu.system) / 1e6);
+}

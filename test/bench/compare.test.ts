@@ -36,6 +36,13 @@ describe('compareResults', () => {
     ]);
   });
 
+  it('does not call the figures of benchmarks that were not run gone', () => {
+    const before = [r('t', 1, 'ops/s'), { ...r('t', 1, 'ops/s'), name: 'e2e-vmagent' }, { ...r('u', 1, 'ops/s'), name: 'e2e-vmagent' }];
+    const after = [{ ...r('t', 1, 'ops/s'), name: 'e2e-vmagent' }];
+    expect(compareResults(before, after, 0.05, ['e2e']).map((c) => c.verdict)).toEqual(['same', 'gone']);
+    expect(compareResults(before, after).map((c) => c.verdict)).toEqual(['same', 'gone', 'gone']);
+  });
+
   it('pairs figures by benchmark and metric, not by position', () => {
     const before = [r('a', 1, 'ops/s'), { ...r('a', 10, 'ops/s'), name: 'y' }];
     const after = [{ ...r('a', 20, 'ops/s'), name: 'y' }, r('a', 1, 'ops/s')];
