@@ -9,6 +9,7 @@ import { PLUGIN_API_VERSION, type Component, type PluginManifest } from '../../h
 import { metricName, type Labels } from '../../host/series/labels.js';
 import { TextWriter } from '../../host/wire/text-writer.js';
 import { compileSelectors, matchesAny } from './federate-selectors.js';
+import { FamilyMetadata, type Family } from './families.js';
 import { LatestValues } from './latest-values.js';
 
 const schema = z
@@ -31,7 +32,8 @@ interface DeletingIndex {
  * The embedded sink when no remote_write URL is configured: the latest sample (value and
  * timestamp) of every series that reaches it, served at GET /federate?match[]=<selector> in the
  * Prometheus text format, so a Prometheus scrapes Sluice's output as it scrapes a federation or
- * aggregation gateway. A stale marker removes its series, as it ends it in Prometheus.
+ * aggregation gateway. A stale marker removes its series, as it ends it in Prometheus. HELP and
+ * TYPE come from the metadata that arrived with the samples; without it, every series is untyped.
  */
 const manifest: PluginManifest<ExpositionSinkConfig> = {
   kind: 'sink',
@@ -52,6 +54,7 @@ class ExpositionSink implements Component {
   readonly #ctx: PluginContext;
   readonly #config: ExpositionSinkConfig;
   readonly #latest: LatestValues;
+  readonly #families = new FamilyMetadata();
   readonly #dropped;
   readonly #series;
   #unsubscribe: (() => void) | void = undefined;
@@ -87,6 +90,7 @@ class ExpositionSink implements Component {
       else if (!this.#latest.set(ref, batch.ts[i]!, words, i, now)) refused++;
     }
     if (refused > 0) this.#dropped.inc({ reason: 'series_limit' }, refused);
+    if (batch.side?.metadata) this.#families.record(batch.side.metadata);
     this.#series.set(undefined, this.#latest.size);
   }
 
@@ -108,23 +112,28 @@ class ExpositionSink implements Component {
       return reply.code(status).type('text/plain; charset=utf-8').send(`${(err as Error).message}\n`);
     }
     this.#expire();
-    const rows: { name: string; labels: Labels; ts: number; value: number }[] = [];
+    const rows: { family: Family; name: string; labels: Labels; ts: number; value: number }[] = [];
     this.#latest.forEach((ref, ts, value) => {
       const labels = this.#ctx.series.labels(ref);
+      const name = metricName(labels);
       // A series without a name cannot be written in the text format.
-      if (metricName(labels) !== '' && matchesAny(selectors, labels)) rows.push({ name: metricName(labels), labels, ts, value });
+      if (name !== '' && matchesAny(selectors, labels)) rows.push({ family: this.#families.familyOf(name), name, labels, ts, value });
     });
-    // Families must be contiguous in the text format; within one, order is by series for stable output.
-    rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : compareLabels(a.labels, b.labels)));
+    // Families must be contiguous in the text format; within one, order is by name and series for stable output.
+    rows.sort((a, b) => compareText(a.family.name, b.family.name) || compareText(a.name, b.name) || compareLabels(a.labels, b.labels));
     const out = new TextWriter();
     let family: string | undefined;
     for (const r of rows) {
-      if (r.name !== family) out.family(r.name, 'untyped');
-      family = r.name;
+      if (r.family.name !== family) out.family(r.family.name, r.family.type, r.family.help);
+      family = r.family.name;
       out.sample(r.name, r.labels, r.value, this.#config.include_timestamps ? r.ts : undefined);
     }
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(out.toString());
   }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function compareLabels(a: Labels, b: Labels): number {

@@ -5,6 +5,7 @@ import { DEFAULT_TENANT } from '../../../host/batch/tenant.js';
 import type { Component } from '../../../host/plugin/manifest.js';
 import { labelsFromRecord } from '../../../host/series/labels.js';
 import manifest from '../../../plugins/exposition-sink/index.js';
+import { parseExposition } from '../../../host/wire/text-parser.js';
 import { createTestHost, type TestHost } from '../../kit/context.js';
 import { startTestServer } from '../../kit/http.js';
 import { RecordingConsumer } from '../../kit/recording-consumer.js';
@@ -108,6 +109,38 @@ describe('exposition sink', () => {
     expect((await federate('{__name__=~".+"}')).body).toBe('# TYPE a untyped\na 2 2\n# TYPE b untyped\nb 1 1\n');
     const dropped = (await host.registry.getSingleMetric('sluice_exposition_dropped_samples_total')!.get()).values;
     expect(dropped[0]!.value).toBe(1);
+  });
+
+  it('writes HELP and TYPE from the metadata that came with the samples, a histogram under its family', async () => {
+    await start();
+    const b = batch([
+      [{ __name__: 'rpc_seconds_bucket', le: '+Inf' }, 1, 4],
+      [{ __name__: 'temperature' }, 1, 21.5],
+      [{ __name__: 'rpc_seconds_count' }, 1, 4],
+      [{ __name__: 'requests_total' }, 1, 9],
+      [{ __name__: 'rpc_seconds_sum' }, 1, 0.5],
+      [{ __name__: 'rpc_seconds_bucket', le: '0.1' }, 1, 3],
+    ]);
+    await sink.consume!({
+      ...b,
+      side: {
+        metadata: [
+          { metricFamilyName: 'rpc_seconds', type: 'histogram', help: 'RPC latency.', unit: 'seconds' },
+          { metricFamilyName: 'requests', type: 'counter', help: 'Requests served.', unit: '' },
+          { metricFamilyName: 'temperature', type: 'gauge', help: '', unit: '' },
+        ],
+      },
+    });
+    const { body } = await federate('{__name__=~".+"}');
+    expect(body).toBe(
+      '# HELP requests_total Requests served.\n# TYPE requests_total counter\nrequests_total 9 1\n' +
+        '# HELP rpc_seconds RPC latency.\n# TYPE rpc_seconds histogram\n' +
+        'rpc_seconds_bucket{le="+Inf"} 4 1\nrpc_seconds_bucket{le="0.1"} 3 1\nrpc_seconds_count 4 1\nrpc_seconds_sum 0.5 1\n' +
+        '# TYPE temperature gauge\ntemperature 21.5 1\n',
+    );
+    const types: string[] = [];
+    parseExposition(body, false, { sample: () => undefined, metadata: (m) => void (m.kind === 'type' && types.push(`${m.name} ${m.text}`)) });
+    expect(types).toEqual(['requests_total counter', 'rpc_seconds histogram', 'temperature gauge']);
   });
 
   it('leaves timestamps out when include_timestamps is false', async () => {
