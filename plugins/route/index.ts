@@ -104,11 +104,17 @@ class RouteProcessor implements Component {
       sent: ctx.metrics.counter({ name: 'sluice_route_sent_rows_total', help: 'Rows (samples, histograms, exemplars) handed to each target, replicas included.', labelNames: ['target'] }),
       failovers: ctx.metrics.counter({ name: 'sluice_route_failovers_total', help: "Times a target's share failed with a retryable error and went to the next nodes.", labelNames: [] }),
       under: ctx.metrics.counter({ name: 'sluice_route_under_replicated_rows_total', help: 'Rows that reached fewer targets than replication_factor.', labelNames: [] }),
+      up: ctx.metrics.gauge({ name: 'sluice_route_target_up', help: '1 while a target takes series, 0 while it is skipped (failed and backing off, or reporting itself unhealthy).', labelNames: ['target'] }),
     };
   }
 
   async consume(batch: SampleBatch): Promise<void> {
-    const outcome = await this.#router.route(batch);
+    let outcome;
+    try {
+      outcome = await this.#router.route(batch);
+    } finally {
+      this.#names.forEach((target, i) => this.#metrics.up.set({ target }, this.#router.health.usable(i) ? 1 : 0));
+    }
     outcome.sent.forEach((n, i) => n > 0 && this.#metrics.sent.inc({ target: this.#names[i]! }, n));
     if (outcome.failovers > 0) this.#metrics.failovers.inc({}, outcome.failovers);
     if (outcome.underReplicated > 0) this.#metrics.under.inc({}, outcome.underReplicated);

@@ -103,6 +103,8 @@ describe('route processor', () => {
       if (normal.get(r)![0] !== 'n2') expect(during.get(r)).toEqual(normal.get(r));
       else expect(during.get(r)![0]).not.toBe('n2');
     }
+    const up = await host.registry.getSingleMetric('sluice_route_target_up')!.get();
+    expect(Object.fromEntries(up.values.map((v) => [v.labels.target, v.value]))).toEqual({ n0: 1, n1: 1, n2: 0, n3: 1 });
     // The moved series spread over all survivors rather than piling onto one neighbour.
     expect(new Set(moved.map((r) => during.get(r)![0]))).toEqual(new Set(['n0', 'n1', 'n3']));
     nodes.get('n2')!.fail = undefined;
