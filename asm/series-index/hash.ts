@@ -125,6 +125,14 @@ export function bytesEqual(a: usize, b: usize, len: usize): bool {
     return ((load<u64>(a) ^ load<u64>(b)) & mask) == 0;
   }
   if (len <= 16) return load<u64>(a) == load<u64>(b) && load<u64>(a + len - 8) == load<u64>(b + len - 8);
+  if (len <= 32) {
+    // Most label spans (name, job, instance, pod, path) land here: two overlapping 16-byte halves.
+    const t = len - 16;
+    if (ASC_FEATURE_SIMD) {
+      return !v128.any_true(v128.or(v128.xor(v128.load(a), v128.load(b)), v128.xor(v128.load(a + t), v128.load(b + t))));
+    }
+    return ((load<u64>(a) ^ load<u64>(b)) | (load<u64>(a, 8) ^ load<u64>(b, 8)) | (load<u64>(a + t) ^ load<u64>(b + t)) | (load<u64>(a + t, 8) ^ load<u64>(b + t, 8))) == 0;
+  }
   return bytesEqual(a, b, len);
 }
 

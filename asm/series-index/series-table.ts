@@ -78,7 +78,7 @@ function place(t: usize, m: u32, slot: u64): void {
 }
 
 function migrate(steps: u32): void {
-  const end = min<u32>(migratePos + steps, oldMask + 1);
+  const end = migratePos + min<u32>(steps, oldMask + 1 - migratePos);
   for (let i = migratePos; i < end; i++) {
     const s = load<u64>(oldTab + (<usize>i << 3));
     if (s != 0 && s != TOMBSTONE) place(tab, mask, s);
