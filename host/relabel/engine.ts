@@ -32,8 +32,8 @@ export class RelabelEngine {
   }
 
   /**
-   * The relabeled label set, sorted by name, or undefined when a rule dropped the series or no
-   * label is left. Labels with an empty value are removed, as Prometheus does.
+   * The relabeled label set, sorted by name, or undefined when a rule dropped the series, no label
+   * is left, or a label got an empty name. Labels with an empty value are removed, as Prometheus does.
    */
   relabel(labels: Labels): Label[] | undefined {
     const lb: LabelBuilder = new Map();
@@ -42,6 +42,9 @@ export class RelabelEngine {
     const out: Label[] = [];
     for (const [name, value] of lb) {
       if (value === '') continue;
+      // A labelmap whose replacement expands to "" names a label "": Prometheus then refuses to
+      // store the sample, and a remote_write receiver would refuse the whole request. Drop it here.
+      if (name === '') return undefined;
       if (this.#dropInternal && name.startsWith('__') && name !== '__name__') continue;
       out.push({ name, value });
     }

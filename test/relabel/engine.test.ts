@@ -86,6 +86,10 @@ describe('Prometheus actions', () => {
     expect(relabel([{ source_labels: ['v'], target_label: 'v', action: 'Uppercase' }], s)).toEqual({ __name__: 'm', v: 'MIXED' });
   });
 
+  it('a series whose labelmap produced an empty label name is dropped rather than sent on', () => {
+    expect(relabel([{ regex: 'path', replacement: '$2', action: 'labelmap' }], series)).toBeUndefined();
+  });
+
   it('a series left without labels is dropped', () => {
     expect(relabel([{ regex: '.*', action: 'labeldrop' }], series)).toBeUndefined();
   });
