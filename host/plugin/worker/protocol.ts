@@ -19,6 +19,15 @@ export interface WireBatch {
   refs: Uint32Array;
   ts: Float64Array;
   values: Float64Array;
+  /** Labels of the refs in this batch the worker has not been told about yet. */
+  series?: WireSeries[];
+}
+
+/** A series as a worker learns it: its ref, tenant and labels. */
+export interface WireSeries {
+  ref: number;
+  tenant: { accountId: number; projectId: number };
+  labels: { name: string; value: string }[];
 }
 
 export type Request =
@@ -27,7 +36,8 @@ export type Request =
   | { op: 'create'; cid: number; id: string; generation: number; config: unknown; dataDir: string }
   | { op: 'call'; cid: number; method: 'start' | 'flush' | 'stop' | 'snapshot' | 'restore' | 'update'; arg?: unknown }
   | { op: 'consume'; cid: number; batch: WireBatch }
-  | { op: 'dispose'; cid: number };
+  | { op: 'dispose'; cid: number }
+  | { op: 'forget'; refs: Uint32Array };
 
 export type Reply = { ok: true; value?: unknown } | { ok: false; error: { message: string; code?: string; retryable?: boolean; issues?: ConfigIssue[] } };
 
@@ -35,6 +45,7 @@ export type Reply = { ok: true; value?: unknown } | { ok: false; error: { messag
 export type Notice =
   | { op: 'emit'; cid: number; seq: number; batch: WireBatch }
   | { op: 'log'; cid: number; level: string; obj: Record<string, unknown> }
+  | { op: 'resolve'; series: Omit<WireSeries, 'ref'> }
   | { op: 'metric'; cid: number; kind: 'counter' | 'gauge'; name: string; help: string; labels: Record<string, string>; value: number; set?: boolean };
 
 /** main → worker envelope, and worker → main replies to it (same id). */

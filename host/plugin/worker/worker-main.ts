@@ -1,13 +1,12 @@
 // Entry point of a drop-in plugin's worker thread: loads the plugin module, validates configs
 // and runs its component instances, answering the host over postMessage (protocol.ts).
 import { pathToFileURL } from 'node:url';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import type { SampleBatch } from '../../batch/sample-batch.js';
 import { describeSchema, validate, type ConfigSchema } from '../../config/schema.js';
 import { PluginLoadError, SluiceError } from '../../errors.js';
 import { createKernels } from '../../kernels/kernels.js';
-import type { SeriesIndex } from '../../series/series-index.js';
 import { systemClock, type PluginContext } from '../context.js';
 import { manifestProblems, manifestSchema } from '../manifest-check.js';
 import type { Component, PluginManifest } from '../manifest.js';
@@ -15,6 +14,7 @@ import { Timers } from '../timers.js';
 import type { EmitAck, LoadedManifest, Notice, ReplyEnvelope, Request, RequestEnvelope, WireBatch } from './protocol.js';
 import { toWire } from './wire-batch.js';
 import { workerMetrics } from './worker-metrics.js';
+import { WorkerSeries } from './worker-series.js';
 
 const port = parentPort!;
 let manifest: PluginManifest | undefined;
@@ -24,6 +24,7 @@ const pendingEmits = new Map<number, { resolve(): void; reject(err: Error): void
 let emitSeq = 0;
 
 const notify = (n: Notice, transfer: ArrayBuffer[] = []) => port.postMessage(n, transfer);
+const series = new WorkerSeries((workerData as { shared: SharedArrayBuffer }).shared, notify);
 
 port.on('message', (msg: RequestEnvelope | (EmitAck & { seq: number })) => {
   if ('emitted' in msg) return settleEmit(msg);
@@ -58,7 +59,11 @@ async function handle(req: Request): Promise<unknown> {
       return fn ? await fn.call(inst.component, req.arg) : undefined;
     }
     case 'consume':
+      series.learn(req.batch.series);
       return instance(req.cid).component.consume?.(fromWire(req.batch));
+    case 'forget':
+      series.forget(req.refs);
+      return undefined;
     case 'dispose': {
       const inst = instances.get(req.cid);
       inst?.timers.clearAll();
@@ -101,7 +106,7 @@ async function create(cid: number, id: string, generation: number, config: unkno
     metrics: workerMetrics((n) => notify({ ...n, cid })),
     timers,
     signal: abort.signal,
-    series: unavailable<SeriesIndex>('ctx.series'),
+    series: series.view(),
     kernels: createKernels(),
     http: unavailable('ctx.http'),
     clock: systemClock,

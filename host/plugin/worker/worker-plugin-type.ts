@@ -11,6 +11,7 @@ import type { Component, Consumer } from '../manifest.js';
 import type { PluginType } from '../plugin-type.js';
 import type { LoadedManifest, Notice, ReplyEnvelope, Request } from './protocol.js';
 import { toWire } from './wire-batch.js';
+import { answerResolve, newSeries, RESOLVE_SLOTS } from './worker-series.js';
 
 const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './dev-entry.mjs' : './worker-main.js', import.meta.url);
 
@@ -33,8 +34,13 @@ interface Instance {
  * (re-importing in-process leaks every version, DESIGN §4).
  */
 export async function loadWorkerType(file: string, entry: string): Promise<PluginType> {
-  const worker = new Worker(WORKER_ENTRY);
+  const shared = new SharedArrayBuffer(RESOLVE_SLOTS * 4);
+  const worker = new Worker(WORKER_ENTRY, { workerData: { shared } });
   worker.unref();
+  // Refs whose labels this worker has been sent; the host's index tells us when they go away.
+  const sent = new Set<number>();
+  let services: HostServices | undefined;
+  let unsubscribe: (() => void) | undefined;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   const instances = new Map<number, Instance>();
   let nextId = 0;
@@ -70,6 +76,12 @@ export async function loadWorkerType(file: string, entry: string): Promise<Plugi
   }
 
   function onNotice(n: Notice): void {
+    if (n.op === 'resolve') {
+      if (!services) return;
+      const ref = answerResolve(shared, services.series, n.series);
+      if (ref !== undefined) sent.add(ref);
+      return;
+    }
     const inst = instances.get(n.cid);
     if (!inst) return;
     if (n.op === 'emit') {
@@ -115,11 +127,18 @@ export async function loadWorkerType(file: string, entry: string): Promise<Plugi
         return { ok: false, issues: [{ path, message: (err as Error).message }] };
       }
     },
-    async instantiate(services, id, generation, config, next): Promise<Generation> {
+    async instantiate(host, id, generation, config, next): Promise<Generation> {
       const cid = ++nextCid;
-      instances.set(cid, { id, next, services });
+      if (!services) {
+        services = host;
+        unsubscribe = host.series.onDelete((refs) => {
+          for (const r of refs) sent.delete(r);
+          void call({ op: 'forget', refs: refs.slice() }).catch(() => undefined);
+        });
+      }
+      instances.set(cid, { id, next, services: host });
       try {
-        await call({ op: 'create', cid, id, generation, config, dataDir: join(services.dataRoot, id.replace(/[^a-zA-Z0-9_.-]/g, '_')) });
+        await call({ op: 'create', cid, id, generation, config, dataDir: join(host.dataRoot, id.replace(/[^a-zA-Z0-9_.-]/g, '_')) });
       } catch (err) {
         instances.delete(cid);
         throw new PluginLoadError(`Cannot create ${id}: ${(err as Error).message}`, err);
@@ -137,6 +156,8 @@ export async function loadWorkerType(file: string, entry: string): Promise<Plugi
           : {
               consume: async (batch: SampleBatch) => {
                 const wire = toWire(batch);
+                const fresh = newSeries(batch.refs, batch.length, sent, host.series);
+                if (fresh) wire.batch.series = fresh;
                 await call({ op: 'consume', cid, batch: wire.batch }, wire.transfer);
               },
             }),
@@ -151,6 +172,7 @@ export async function loadWorkerType(file: string, entry: string): Promise<Plugi
       };
     },
     async dispose() {
+      unsubscribe?.();
       await worker.terminate();
     },
   };
