@@ -37,6 +37,7 @@ const FIGURES: Figure[] = [
   { metric: 'p50 latency', unit: 'ms', better: 'lower', compared: true, pick: (f) => f.p50Ms },
   { metric: 'p99 latency', unit: 'ms', better: 'lower', compared: true, pick: (f) => f.p99Ms },
   { metric: 'peak RSS', unit: 'bytes', better: 'lower', compared: true, pick: (f) => f.peakRssBytes },
+  { metric: 'peak RSS/series', unit: 'bytes/series', better: 'lower', compared: true, pick: (f) => f.rssBytesPerSeries },
   { metric: 'cpu during run', unit: 's', better: 'lower', compared: false, pick: (f) => f.cpuSeconds },
   { metric: 'load generator cpu', unit: 's', better: 'lower', compared: false, pick: (f) => f.loadCpuSeconds },
   { metric: 'errors', unit: 'requests', better: 'lower', compared: false, pick: (f) => f.errors },
@@ -56,7 +57,7 @@ const benchmark: Benchmark = {
       await saveBodies(bodiesFile, bodies);
       log?.(`${bodies.bodies.length} bodies of ${series} series, ${(bodies.compressedBytes / bodies.bodies.length / 1024).toFixed(1)} KiB snappy each`);
       const cores = os.availableParallelism();
-      const opts = { bodiesFile, durationMs: quick ? 5_000 : 15_000, concurrency: 4, warmupRequests: Math.ceil(series / 2000), receiverCpu: 0, loadCpu: cores > 1 ? 1 : 0, log };
+      const opts = { bodiesFile, series, durationMs: quick ? 5_000 : 15_000, concurrency: 4, warmupRequests: Math.ceil(series / 2000), receiverCpu: 0, loadCpu: cores > 1 ? 1 : 0, log };
       const only = process.env['SLUICE_BENCH_TARGETS']?.split(',').map((t) => t.trim());
       const targets = E2E_TARGETS.filter((t) => only === undefined || only.includes(t.id));
       const runs = new Map<string, E2EFigures[]>();

@@ -13,6 +13,8 @@ const LOAD_MAIN = join(ROOT, 'bench', 'load', 'main.ts');
 /** How one end-to-end run is driven. */
 export interface E2ERunOptions {
   bodiesFile: string;
+  /** Distinct series in the bodies, for memory per series. */
+  series: number;
   durationMs: number;
   concurrency: number;
   /** Cores for the program under test and for the load generator plus sink. */
@@ -41,6 +43,8 @@ export interface E2EFigures {
   p99Ms: number;
   errors: number;
   peakRssBytes: number;
+  /** Peak RSS over the distinct series sent: what an active series costs, fixed overhead included. */
+  rssBytesPerSeries: number;
   cpuSeconds: number;
   /** CPU seconds of the load generator over the run; close to the duration means it was the bottleneck. */
   loadCpuSeconds: number;
@@ -89,6 +93,7 @@ export async function runTarget(target: E2ETarget, opts: E2ERunOptions): Promise
       errors,
       loadCpuSeconds: replay.cpuSeconds,
       peakRssBytes: after.peakRssBytes,
+      rssBytesPerSeries: after.peakRssBytes / opts.series,
       cpuSeconds,
       samplesPerCpuSecond: replay.acceptedSamples / cpuSeconds,
     };
