@@ -1,5 +1,5 @@
 /** The aggregation state on disk: v8-serialized snapshot, written atomically (temp, fsync, rename). */
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 
@@ -23,6 +23,10 @@ export async function writeState(dir: string, state: unknown): Promise<void> {
 
 /** The saved state, or undefined when there is none. A corrupt file is an error for the caller to log. */
 export async function readState(dir: string): Promise<unknown> {
+  // A write cut short (kill -9 mid-write) leaves its temp file; the last complete state is intact.
+  for (const f of await readdir(dir).catch(() => [] as string[])) {
+    if (f.startsWith(`${STATE_FILE}.`) && f.endsWith('.tmp')) await unlink(join(dir, f)).catch(() => {});
+  }
   let bytes: Buffer;
   try {
     bytes = await readFile(join(dir, STATE_FILE));
