@@ -1,4 +1,5 @@
 import { compileMatcher, matchesAll, type CompiledMatcher, type MatchType } from '../series/matcher.js';
+import { unquote } from '../promql/strings.js';
 import { METRIC_NAME } from '../series/labels.js';
 import { MemoRegex } from './memo-regex.js';
 
@@ -107,7 +108,7 @@ class Parser {
     return this.#text.slice(start, this.#pos);
   }
 
-  /** A quoted string: double quotes with Go/JSON escapes, single quotes likewise, backticks raw. */
+  /** A quoted string with Go's escapes, as PromQL reads it: "..." or '...', or raw `...`. */
   #string(): string {
     const quote = this.#text[this.#pos];
     if (quote !== '"' && quote !== "'" && quote !== '`') return this.#fail('expected a quoted string');
@@ -116,13 +117,8 @@ class Parser {
     if (i >= this.#text.length) this.#fail('unterminated string');
     const body = this.#text.slice(this.#pos + 1, i);
     this.#pos = i + 1;
-    if (quote === '`') return body;
-    const json = quote === '"' ? body : body.replace(/\\'/g, "'").replace(/"/g, '\\"');
-    try {
-      return JSON.parse(`"${json}"`) as string;
-    } catch {
-      return this.#fail(`invalid escape in string ${quote}${body}${quote}`);
-    }
+    const r = unquote(body, quote);
+    return 'value' in r ? r.value : this.#fail(`${r.error} in ${quote}${body}${quote}`);
   }
 
   #peek(ch: string): boolean {

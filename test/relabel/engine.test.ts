@@ -147,6 +147,12 @@ describe('VictoriaMetrics extensions', () => {
     expect(relabel([{ action: 'keep_if_equal', source_labels: ['job', 'path'], if: '{job="db"}' }], series)).toEqual(series);
   });
 
+  it('an if selector reads strings with Go escapes in double or single quotes and raw in backticks', () => {
+    const s = { __name__: 'm', a: 'x"y', b: '12', c: 'é' };
+    expect(relabel([{ action: 'drop', if: `{a="x\\"y", b=~\`\\d+\`, c='\\u00e9'}` }], s)).toBeUndefined();
+    expect(relabel([{ action: 'drop', if: `{a="x\\"y", b=~\`\\d+\`, c='e'}` }], s)).toEqual(s);
+  });
+
   it('an if selector accepts "or" between matcher groups', () => {
     const rule = { action: 'drop', if: '{job="db" or path="/users"}' };
     expect(relabel([rule], series)).toBeUndefined();
