@@ -17,17 +17,8 @@ export function duration(description: string, defaultValue?: string) {
 }
 
 function durationBase(description: string, defaultValue?: string) {
-  return z
-    .string({ error: 'expected a duration such as 30s, 1m or 1h30m' })
-    .transform((text, ctx) => {
-      const ms = parseDuration(text);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `invalid duration ${JSON.stringify(text)}; use e.g. 30s, 1m, 1h30m` });
-        return z.NEVER;
-      }
-      return ms;
-    })
-    .meta({ format: 'duration', description, ...(defaultValue === undefined ? {} : { default: defaultValue }) });
+  const text = z.string({ error: 'expected a duration such as 30s, 1m or 1h30m' });
+  return parsedField(text, parseDuration, (v) => `invalid duration ${JSON.stringify(v)}; use e.g. 30s, 1m, 1h30m`, { format: 'duration', description, defaultValue });
 }
 
 /** A byte size (`64MiB`, `1GB`, or a plain number of bytes), parsed to bytes; optional when it has a default. */
@@ -39,17 +30,27 @@ export function byteSize(description: string, defaultValue?: string | number) {
 }
 
 function byteSizeBase(description: string, defaultValue?: string | number) {
-  return z
-    .union([z.string(), z.number()], { error: 'expected a size such as 64MiB or 1GB' })
+  const text = z.union([z.string(), z.number()], { error: 'expected a size such as 64MiB or 1GB' });
+  return parsedField(text, parseBytes, (v) => `invalid size ${JSON.stringify(v)}; use e.g. 512KiB, 64MiB, 1GB`, { format: 'bytes', description, defaultValue });
+}
+
+/** A field written as text (a duration, a size) and validated into a number, documented by `format`. */
+function parsedField<In extends string | number>(
+  input: z.ZodType<In>,
+  parse: (v: In) => number | undefined,
+  problem: (v: In) => string,
+  doc: { format: string; description: string; defaultValue: string | number | undefined },
+) {
+  return input
     .transform((v, ctx) => {
-      const bytes = parseBytes(v);
-      if (bytes === undefined) {
-        ctx.addIssue({ code: 'custom', message: `invalid size ${JSON.stringify(v)}; use e.g. 512KiB, 64MiB, 1GB` });
+      const n = parse(v);
+      if (n === undefined) {
+        ctx.addIssue({ code: 'custom', message: problem(v) });
         return z.NEVER;
       }
-      return bytes;
+      return n;
     })
-    .meta({ format: 'bytes', description, ...(defaultValue === undefined ? {} : { default: defaultValue }) });
+    .meta({ format: doc.format, description: doc.description, ...(doc.defaultValue === undefined ? {} : { default: doc.defaultValue }) });
 }
 
 /** Turns zod issues into config issues with dotted paths below `base`. */
