@@ -23,11 +23,6 @@ const schema = z
 
 export type ExpositionSinkConfig = z.output<typeof schema>;
 
-/** An index that may announce deleted refs (being added to SeriesIndex; one ref or a batch of them). */
-interface DeletingIndex {
-  onDelete?(listener: (refs: number | Uint32Array) => void): (() => void) | void;
-}
-
 /**
  * The embedded sink when no remote_write URL is configured: the latest sample (value and
  * timestamp) of every series that reaches it, served at GET /federate?match[]=<selector> in the
@@ -57,7 +52,7 @@ class ExpositionSink implements Component {
   readonly #families = new FamilyMetadata();
   readonly #dropped;
   readonly #series;
-  #unsubscribe: (() => void) | void = undefined;
+  #unsubscribe: (() => void) | undefined;
 
   constructor(ctx: PluginContext, config: ExpositionSinkConfig) {
     this.#ctx = ctx;
@@ -73,9 +68,8 @@ class ExpositionSink implements Component {
 
   start(): void {
     this.#ctx.http.route({ method: 'GET', url: this.#config.path, handler: (req, reply) => this.#serve(req, reply) });
-    this.#unsubscribe = (this.#ctx.series as DeletingIndex).onDelete?.((refs) => {
-      if (typeof refs === 'number') this.#latest.delete(refs);
-      else for (const ref of refs) this.#latest.delete(ref);
+    this.#unsubscribe = this.#ctx.series.onDelete((refs) => {
+      for (const ref of refs) this.#latest.delete(ref);
     });
     this.#ctx.timers.setInterval(() => this.#expire(), Math.max(1000, this.#config.staleness / 2));
   }
@@ -95,7 +89,8 @@ class ExpositionSink implements Component {
   }
 
   stop(): void {
-    if (this.#unsubscribe) this.#unsubscribe();
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
   }
 
   #expire(): void {

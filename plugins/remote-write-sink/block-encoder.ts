@@ -8,15 +8,6 @@ import { V2Encoder } from '../../host/wire/encode-v2.js';
 import { ProtoWriter } from '../../host/wire/encode-writer.js';
 import { encodeBlock } from './block-format.js';
 
-/**
- * What the series index is gaining (onDelete, one ref or a batch; key, the canonical key bytes),
- * used when present so this works with the index before and after.
- */
-interface NewerIndex {
-  onDelete?(listener: (refs: number | Uint32Array) => void): (() => void) | void;
-  key?(ref: number): Uint8Array;
-}
-
 export interface EncodedBlock {
   record: Uint8Array;
   samples: number;
@@ -38,7 +29,7 @@ export class BlockEncoder {
   readonly #labelCache = new Map<number, Uint8Array | Labels>();
   readonly #writer = new ProtoWriter(1 << 20);
   readonly #v2 = new V2Encoder();
-  readonly #unsubscribe: (() => void) | void;
+  readonly #unsubscribe: () => void;
 
   constructor(series: SeriesIndex, opts: { protocol: 1 | 2; maxSamples: number; maxBytes: number; cacheLimit: number }) {
     this.#series = series;
@@ -46,9 +37,8 @@ export class BlockEncoder {
     this.#maxSamples = opts.maxSamples;
     this.#maxBytes = opts.maxBytes;
     this.#cacheLimit = opts.cacheLimit;
-    this.#unsubscribe = (series as NewerIndex).onDelete?.((refs) => {
-      if (typeof refs === 'number') this.#labelCache.delete(refs);
-      else for (const ref of refs) this.#labelCache.delete(ref);
+    this.#unsubscribe = series.onDelete((refs) => {
+      for (const ref of refs) this.#labelCache.delete(ref);
     });
   }
 
@@ -81,7 +71,7 @@ export class BlockEncoder {
   }
 
   close(): void {
-    if (this.#unsubscribe) this.#unsubscribe();
+    this.#unsubscribe();
     this.#labelCache.clear();
   }
 
@@ -101,9 +91,8 @@ export class BlockEncoder {
     let entry = this.#labelCache.get(ref);
     if (entry === undefined) {
       if (this.#labelCache.size >= this.#cacheLimit) this.#labelCache.clear();
-      const index = this.#series as NewerIndex;
-      if (this.#protocol === 2) entry = this.#series.labels(ref);
-      else entry = index.key ? labelsV1FromKey(index.key(ref)) : encodeLabelsV1(this.#series.labels(ref));
+      // v1 straight from the canonical key bytes: no strings for a series being sent.
+      entry = this.#protocol === 2 ? this.#series.labels(ref) : labelsV1FromKey(this.#series.key(ref));
       if (this.#cacheLimit > 0) this.#labelCache.set(ref, entry);
     }
     return entry;

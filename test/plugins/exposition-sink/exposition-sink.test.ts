@@ -103,6 +103,14 @@ describe('exposition sink', () => {
     expect((await federate('{__name__=~".+"}')).body).toBe('# TYPE c untyped\nc 3 3000\n');
   });
 
+  it('forgets a series the index deletes', async () => {
+    await start();
+    const b = batch([[{ __name__: 'a' }, 1, 1], [{ __name__: 'b' }, 1, 2]]);
+    await sink.consume!(b);
+    host.series.delete([b.refs[0]!]);
+    expect((await federate('{__name__=~".+"}')).body).toBe('# TYPE b untyped\nb 2 1\n');
+  });
+
   it('holds at most max_series series and counts the samples it refuses', async () => {
     await start({ max_series: 2 });
     await sink.consume!(batch([[{ __name__: 'a' }, 1, 1], [{ __name__: 'b' }, 1, 1], [{ __name__: 'c' }, 1, 1], [{ __name__: 'a' }, 2, 2]]));
