@@ -18,11 +18,13 @@ export interface RelabelOptions {
  * result by series ref (see RefRelabeler), so the regexes run once for each new series.
  */
 export class RelabelEngine {
+  readonly #configs: readonly RelabelConfig[];
   readonly #rules: AppliedRule[];
   readonly #dropInternal: boolean;
 
   /** Rules must come from relabelConfigsSchema (validated); compiling does not validate again. */
   constructor(rules: readonly RelabelConfig[], opts: RelabelOptions = {}) {
+    this.#configs = rules;
     this.#rules = rules.map((r) => compileRule(r, opts.hashmod));
     this.#dropInternal = opts.dropInternalLabels ?? false;
   }
@@ -36,9 +38,27 @@ export class RelabelEngine {
    * is left, or a label got an empty name. Labels with an empty value are removed, as Prometheus does.
    */
   relabel(labels: Labels): Label[] | undefined {
-    const lb: LabelBuilder = new Map();
-    for (const l of labels) if (l.value !== '') lb.set(l.name, l.value);
+    const lb = builder(labels);
     for (const rule of this.#rules) if (!rule(lb)) return undefined;
+    return this.#finish(lb);
+  }
+
+  /**
+   * What each rule did to a series, for debugging a config (the relabel processor serves it over
+   * HTTP, like vmagent's relabel debug page). `labels` is undefined from the rule that dropped it.
+   */
+  trace(labels: Labels): { steps: RelabelStep[]; output: Label[] | undefined } {
+    const lb = builder(labels);
+    const steps: RelabelStep[] = [];
+    for (let i = 0; i < this.#rules.length; i++) {
+      const kept = this.#rules[i]!(lb);
+      steps.push({ rule: i, action: this.#configs[i]!.action, labels: kept ? sortLabels([...lb].map(([name, value]) => ({ name, value }))) : undefined });
+      if (!kept) return { steps, output: undefined };
+    }
+    return { steps, output: this.#finish(lb) };
+  }
+
+  #finish(lb: LabelBuilder): Label[] | undefined {
     const out: Label[] = [];
     for (const [name, value] of lb) {
       if (value === '') continue;
@@ -50,4 +70,17 @@ export class RelabelEngine {
     }
     return out.length === 0 ? undefined : sortLabels(out);
   }
+}
+
+/** One rule's effect in a trace. */
+export interface RelabelStep {
+  rule: number;
+  action: string;
+  labels: Label[] | undefined;
+}
+
+function builder(labels: Labels): LabelBuilder {
+  const lb: LabelBuilder = new Map();
+  for (const l of labels) if (l.value !== '') lb.set(l.name, l.value);
+  return lb;
 }

@@ -5,6 +5,7 @@ import type { PluginContext } from '../../host/plugin/context.js';
 import { relabelConfigsSchema } from '../../host/relabel/config.js';
 import { RelabelEngine } from '../../host/relabel/engine.js';
 import { RefRelabeler } from '../../host/relabel/ref-relabeler.js';
+import { serveRelabelDebug } from './debug-route.js';
 
 const schema = z.strictObject({
   relabel_configs: relabelConfigsSchema.describe(
@@ -22,7 +23,8 @@ export type RelabelProcessorConfig = z.output<typeof schema>;
  * Rewrites the labels of every series with Prometheus relabel rules. Each series is relabeled
  * once, on first sight; later samples cost one array lookup. Emits one batch per input batch with
  * rewritten refs and the dropped rows removed (no batch when nothing is left). Samples never
- * change tenant: output series are resolved in the batch's own tenant.
+ * change tenant: output series are resolved in the batch's own tenant. Serves a step-by-step
+ * trace of the rules at `/-/relabel-debug/<id>` (debug-route.ts).
  */
 const manifest: PluginManifest<RelabelProcessorConfig> = {
   kind: 'processor',
@@ -51,7 +53,9 @@ class RelabelProcessor implements Component {
 
   constructor(ctx: PluginContext, config: RelabelProcessorConfig, next: Consumer) {
     this.#next = next;
-    this.#relabeler = new RefRelabeler(ctx.series, new RelabelEngine(config.relabel_configs, { hashmod: config.hashmod_hash }));
+    const engine = new RelabelEngine(config.relabel_configs, { hashmod: config.hashmod_hash });
+    this.#relabeler = new RefRelabeler(ctx.series, engine);
+    serveRelabelDebug(ctx.http, ctx.id, engine);
     this.#dropped = ctx.metrics.counter({
       name: 'sluice_relabel_dropped_samples_total',
       help: 'Samples dropped by relabeling, by reason: rules (a keep/drop rule or no label left) or series_limit (the index refused the output series).',

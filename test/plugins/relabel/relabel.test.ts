@@ -7,6 +7,7 @@ import { MapSeriesIndex } from '../../../host/series/map-series-index.js';
 import { labelsFromRecord, type Labels } from '../../../host/series/labels.js';
 import { createTestHost, type TestHost } from '../../kit/context.js';
 import { RecordingConsumer } from '../../kit/recording-consumer.js';
+import { startTestServer } from '../../kit/http.js';
 
 /** The reference index, counting label reads to show when relabeling really runs. */
 class CountingIndex extends MapSeriesIndex {
@@ -144,5 +145,41 @@ describe('relabel processor', () => {
   it('rejects an invalid rule with the path of the field', () => {
     const r = validate(relabel.config as never, { relabel_configs: [{ action: 'hashmod', source_labels: ['a'], target_label: 'b' }] }, 'processors.relabel/x');
     expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['processors.relabel/x.relabel_configs[0].modulus']);
+  });
+});
+
+describe('relabel debug endpoint', () => {
+  it('shows the series after each rule, and where a rule dropped it', async () => {
+    await setup([
+      { source_labels: ['instance'], regex: '([^:]+):\\d+', target_label: 'host' },
+      { source_labels: ['host'], regex: 'db.*', action: 'drop' },
+    ]);
+    const server = await startTestServer(host.router);
+    try {
+      const get = async (series: string) => {
+        const res = await fetch(`${server.url}/-/relabel-debug/relabel/t?${new URLSearchParams({ series })}`);
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      expect(await get('up{instance="web:9100"}')).toEqual({
+        status: 200,
+        body: {
+          input: 'up{instance="web:9100"}',
+          steps: [
+            { rule: 0, action: 'replace', series: 'up{host="web",instance="web:9100"}' },
+            { rule: 1, action: 'drop', series: 'up{host="web",instance="web:9100"}' },
+          ],
+          output: 'up{host="web",instance="web:9100"}',
+        },
+      });
+      const dropped = await get('up{instance="db1:5432"}');
+      expect(dropped.body.steps).toEqual([
+        { rule: 0, action: 'replace', series: 'up{host="db1",instance="db1:5432"}' },
+        { rule: 1, action: 'drop', series: null },
+      ]);
+      expect(dropped.body.output).toBeNull();
+      expect((await get('up{job=~"x"}')).status).toBe(400);
+    } finally {
+      await server.close();
+    }
   });
 });
