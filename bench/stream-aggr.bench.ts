@@ -20,6 +20,7 @@ import { median } from './lib/stats.js';
 import { seededRandom } from './load/random.js';
 
 const BATCH_ROWS = 16_384;
+const REQUEST_ROWS = 2000;
 const SAMPLES_PER_INTERVAL = 4;
 const WARMUP_ROUNDS = 2 * SAMPLES_PER_INTERVAL;
 const T0 = Date.UTC(2026, 0, 1);
@@ -48,11 +49,19 @@ function buildLoad(n: number): Load {
       { name: 'region', value: `region-${Math.floor(i / 100) % 10}` },
     ]);
   }
-  // Rows in a fixed shuffled order, as a gateway sees many targets interleaved.
+  // Requests arrive in random order, each carrying one target's series together (Prometheus sends
+  // up to 2000 samples per request): blocks of 2000 consecutive refs, shuffled with a fixed seed.
   const rand = seededRandom(0x5a5a);
-  for (let i = n - 1; i > 0; i--) {
+  const blocks: Uint32Array[] = [];
+  for (let start = 0; start < n; start += REQUEST_ROWS) blocks.push(refs.slice(start, Math.min(n, start + REQUEST_ROWS)));
+  for (let i = blocks.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
-    [refs[i], refs[j]] = [refs[j]!, refs[i]!];
+    [blocks[i], blocks[j]] = [blocks[j]!, blocks[i]!];
+  }
+  let at = 0;
+  for (const b of blocks) {
+    refs.set(b, at);
+    at += b.length;
   }
   const batches: SampleBatch[] = [];
   const base: Float64Array[] = [];

@@ -30,6 +30,7 @@ export class RuleAggregator {
   #unique = new Map<number, Set<number>>();
   #scratch = new Uint32Array(1024);
   #nextExpire = -Infinity;
+  #tracksUnique: boolean;
   /** Processing time: the next flush boundary. Event time: the next window number to close. */
   nextFlush: number;
   nextDedup: number;
@@ -44,6 +45,7 @@ export class RuleAggregator {
 
   constructor(plan: RulePlan, kernel: StreamAggregator, series: SeriesIndex, now: number) {
     this.plan = plan;
+    this.#tracksUnique = plan.outputs.some((o) => o.kind === 'unique_samples');
     this.kernel = kernel;
     this.series = series;
     kernel.configure(plan.features);
@@ -82,7 +84,7 @@ export class RuleAggregator {
       }
       if (unknown.length > 0) this.#retry(batch, unknown, late);
     }
-    if (this.plan.outputs.some((o) => o.kind === 'unique_samples')) this.#trackUnique(batch, now);
+    if (this.#unique !== undefined && this.#tracksUnique) this.#trackUnique(batch, now);
     this.#takeStats();
     return { late };
   }

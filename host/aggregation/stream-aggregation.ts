@@ -5,6 +5,7 @@
  */
 import type { SampleBatch } from '../batch/sample-batch.js';
 import type { Kernels } from '../kernels/kernels.js';
+import { NO_MATCH } from '../kernels/stream-aggregator.js';
 import type { SeriesIndex } from '../series/series-index.js';
 import { RuleAggregator } from './rule-aggregator.js';
 import { planRule } from './rule-plan.js';
@@ -141,23 +142,29 @@ export class StreamAggregation {
   #passThrough(batch: SampleBatch, lateRows: Set<number>): SampleBatch | undefined {
     const { keepInput, dropInput } = this.#opts;
     if (keepInput && !dropInput) return batch;
-    const keep = new Uint8Array(batch.length);
-    let kept = 0;
-    for (let i = 0; i < batch.length; i++) {
-      const ref = batch.refs[i]!;
-      const matched = this.rules.some((r) => r.matches(ref));
-      if ((matched ? keepInput : !dropInput) || lateRows.has(i)) {
-        keep[i] = 1;
-        kept++;
+    const n = batch.length;
+    // matched[i]: some rule aggregates row i (every ref of the batch is classified by now).
+    const matched = new Uint8Array(n);
+    for (const r of this.rules) {
+      const table = r.kernel.refTable();
+      for (let i = 0; i < n; i++) {
+        const v = table[batch.refs[i]!]!;
+        if (v !== 0 && v !== NO_MATCH) matched[i] = 1;
       }
     }
-    if (kept === batch.length) return batch;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const keep = (matched[i] ? keepInput : !dropInput) || lateRows.has(i);
+      matched[i] = keep ? 1 : 0;
+      if (keep) kept++;
+    }
+    if (kept === n) return batch;
     if (kept === 0) return undefined;
     const refs = new Uint32Array(kept);
     const ts = new Float64Array(kept);
     const values = new Float64Array(kept);
-    for (let i = 0, j = 0; i < batch.length; i++) {
-      if (!keep[i]) continue;
+    for (let i = 0, j = 0; i < n; i++) {
+      if (!matched[i]) continue;
       refs[j] = batch.refs[i]!;
       ts[j] = batch.ts[i]!;
       values[j++] = batch.values[i]!;
