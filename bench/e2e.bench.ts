@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { buildBodies } from './load/body-builder.js';
 import { saveBodies } from './load/bodies-file.js';
 import { runTarget, type E2EFigures } from './lib/e2e-run.js';
-import { E2E_TARGETS } from './lib/e2e-targets.js';
+import { E2E_TARGETS, sluiceEntry } from './lib/e2e-targets.js';
 import type { Benchmark, BenchOptions, BenchResult } from './lib/result.js';
 import { median } from './lib/stats.js';
 
@@ -83,7 +83,7 @@ const benchmark: Benchmark = {
         }
       }
       const results: BenchResult[] = [
-        { name: 'e2e', metric: 'body', value: bodies.compressedBytes / bodies.samples.reduce((a, b) => a + b, 0), unit: 'bytes/sample', note: `${(bodies.rawBytes / bodies.samples.reduce((a, b) => a + b, 0)).toFixed(0)} bytes/sample before snappy; ${bodies.bodies.length} bodies x 2000 series, remote_write v1, concurrency ${opts.concurrency}, ${opts.durationMs / 1000} s per run, median of ${repeats}` },
+        { name: 'e2e', metric: 'body', value: bodies.compressedBytes / bodies.samples.reduce((a, b) => a + b, 0), unit: 'bytes/sample', note: `${(bodies.rawBytes / bodies.samples.reduce((a, b) => a + b, 0)).toFixed(0)} bytes/sample before snappy; ${bodies.bodies.length} bodies x 2000 series, remote_write v1, concurrency ${opts.concurrency}, ${opts.durationMs / 1000} s per run, median of ${repeats}; Sluice: ${sluiceEntry()?.how ?? 'not found'}` },
       ];
       for (const target of targets) {
         const reason = unavailable.get(target.id);

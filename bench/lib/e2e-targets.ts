@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProgramSpec } from './peer-harness.js';
@@ -63,12 +63,33 @@ pipelines:
 `;
 }
 
+/** Newest modification time (ms) of the .ts files under `dir`, recursively. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, d.name);
+    if (d.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (d.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
 /**
- * The one place that knows how to start Sluice: the built CLI (`npm run build`) when present,
- * else the same CLI from source through tsx, with a generated config file.
+ * How Sluice is started: the built CLI when dist/ is at least as new as every source file (what
+ * users run), else the CLI from source through tsx, so a stale build is never what gets measured.
  */
+export function sluiceEntry(): { args: string[]; how: string } | undefined {
+  if (existsSync(SLUICE_BUILT)) {
+    const built = statSync(SLUICE_BUILT).mtimeMs;
+    if (built >= Math.max(newestSource(join(ROOT, 'host')), newestSource(join(ROOT, 'plugins')))) return { args: [SLUICE_BUILT], how: 'built CLI (dist/)' };
+  }
+  if (existsSync(SLUICE_SOURCE)) return { args: ['--import', 'tsx', SLUICE_SOURCE], how: 'CLI from source via tsx (dist/ missing or older than the sources)' };
+  return undefined;
+}
+
+/** The one place that knows how to start Sluice, with a generated config file. */
 export async function sluiceSpec(slot: TargetSlot, opts: { aggregate: boolean }): Promise<ProgramSpec | { unavailable: string }> {
-  const entry = existsSync(SLUICE_BUILT) ? [SLUICE_BUILT] : existsSync(SLUICE_SOURCE) ? ['--import', 'tsx', SLUICE_SOURCE] : undefined;
+  const entry = sluiceEntry()?.args;
   if (entry === undefined) return { unavailable: `Sluice CLI not found (${SLUICE_BUILT} or ${SLUICE_SOURCE})` };
   let rulesFile: string | undefined;
   if (opts.aggregate) {

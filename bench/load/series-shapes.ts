@@ -45,7 +45,8 @@ export function generateSeries(count: number, seed = 1): GeneratedSeries[] {
       ['container', app],
       ['instance', `10.${(p >> 16) & 255}.${(p >> 8) & 255}.${p & 255}:8080`],
       ['job', `kubernetes-pods/${app}`],
-      ['namespace', NAMESPACES[randomInt(rand, NAMESPACES.length)]!],
+      // A deployment lives in one namespace, so dropping pod and instance really rolls series up.
+      ['namespace', NAMESPACES[(p % APPS.length) % NAMESPACES.length]!],
       ['pod', `${app}-${(randomInt(rand, 0xfffffff) + 0x1000000).toString(16)}-${p.toString(36)}`],
     ];
     const push = (name: string, extra: [string, string][], kind: SeriesKind, family: string, g: number, share: number) => {
