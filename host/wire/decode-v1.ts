@@ -1,8 +1,8 @@
 import type { BatchCollector } from './batch-collector.js';
 import { ProtoCursor, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-cursor.js';
-import { decodeHistogram, METRIC_TYPE_NAMES } from './remote-write-schema.js';
+import { METRIC_TYPE_NAMES } from './remote-write-schema.js';
 import type { SeriesKeyBuilder } from './series-key-builder.js';
-import { walkSeries } from './series-walk.js';
+import { readHistogram, readSample, walkSeries } from './series-walk.js';
 
 const text = new TextDecoder();
 
@@ -58,10 +58,7 @@ function emitRows(c: ProtoCursor, out: BatchCollector, ref: number): void {
     const end = c.pos + len;
     if (field === 2) readSample(c, end, out, ref);
     else if (field === 3) readExemplar(c, end, out, ref);
-    else {
-      const h = decodeHistogram(c.buf.subarray(c.pos, end));
-      out.histogram(ref, Number(h.timestamp ?? 0), h);
-    }
+    else readHistogram(c, end, out, ref);
     c.pos = end;
   }
 }
@@ -87,21 +84,6 @@ function readLabel(c: ProtoCursor, end: number, keys: SeriesKeyBuilder): void {
   }
   c.end = outer;
   keys.add(c.buf, ns, nl, vs, vl);
-}
-
-function readSample(c: ProtoCursor, end: number, out: BatchCollector, ref: number): void {
-  let value = 0;
-  let ts = 0;
-  const outer = c.end;
-  c.end = end;
-  while (c.pos < end) {
-    const tag = c.uint32('Sample field tag');
-    if (tag === ((1 << 3) | WIRE_I64)) value = c.double('Sample.value');
-    else if (tag === ((2 << 3) | WIRE_VARINT)) ts = c.int64('Sample.timestamp');
-    else c.skip(tag & 7, 'Sample');
-  }
-  c.end = outer;
-  out.sample(ref, ts, value);
 }
 
 function readExemplar(c: ProtoCursor, end: number, out: BatchCollector, ref: number): void {

@@ -1,8 +1,8 @@
 import type { BatchCollector } from './batch-collector.js';
 import { ProtoCursor, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-cursor.js';
-import { decodeHistogram, METRIC_TYPE_NAMES } from './remote-write-schema.js';
+import { METRIC_TYPE_NAMES } from './remote-write-schema.js';
 import type { SeriesKeyBuilder } from './series-key-builder.js';
-import { walkSeries } from './series-walk.js';
+import { readHistogram, readSample, walkSeries } from './series-walk.js';
 import { WireError } from './wire-error.js';
 
 const text = new TextDecoder();
@@ -96,10 +96,8 @@ function emitRows(c: ProtoCursor, out: BatchCollector, ref: number, sym: Symbols
     const len = c.length('TimeSeries field');
     const end = c.pos + len;
     if (field === 2) readSample(c, end, out, ref);
-    else if (field === 3) {
-      const h = decodeHistogram(c.buf.subarray(c.pos, end));
-      out.histogram(ref, Number(h.timestamp ?? 0), h);
-    } else if (field === 4) readExemplar(new ProtoCursor(c.buf, c.pos, end), out, ref, sym);
+    else if (field === 3) readHistogram(c, end, out, ref);
+    else if (field === 4) readExemplar(new ProtoCursor(c.buf, c.pos, end), out, ref, sym);
     else readMetadata(c, end, out, sym, nameRef, seen);
     c.pos = end;
   }
@@ -123,22 +121,6 @@ function isName(buf: Uint8Array, at: number, len: number): boolean {
   if (len !== 8) return false;
   for (let i = 0; i < 8; i++) if (buf[at + i] !== NAME_BYTES[i]) return false;
   return true;
-}
-
-function readSample(c: ProtoCursor, end: number, out: BatchCollector, ref: number): void {
-  let value = 0;
-  let ts = 0;
-  const outer = c.end;
-  c.end = end;
-  while (c.pos < end) {
-    const tag = c.uint32('Sample field tag');
-    if (tag === ((1 << 3) | WIRE_I64)) value = c.double('Sample.value');
-    else if (tag === ((2 << 3) | WIRE_VARINT)) ts = c.int64('Sample.timestamp');
-    // start_timestamp (3) and fields of later versions are skipped.
-    else c.skip(tag & 7, 'Sample');
-  }
-  c.end = outer;
-  out.sample(ref, ts, value);
 }
 
 function symbol(c: ProtoCursor, sym: Symbols, r: number, what: string): string {

@@ -1,5 +1,6 @@
 import type { BatchCollector } from './batch-collector.js';
-import { ProtoCursor } from './proto-cursor.js';
+import { ProtoCursor, WIRE_I64, WIRE_VARINT } from './proto-cursor.js';
+import { decodeHistogram } from './remote-write-schema.js';
 import type { SeriesKeyBuilder } from './series-key-builder.js';
 
 /** Series whose keys are resolved together; bounded so the scratch copy stays in cache. */
@@ -40,4 +41,27 @@ export function walkSeries(body: Uint8Array, positions: readonly number[], out: 
     }
     first = last;
   }
+}
+
+/** A Sample message, the same in both versions: value bits copied, never computed with. */
+export function readSample(c: ProtoCursor, end: number, out: BatchCollector, ref: number): void {
+  let value = 0;
+  let ts = 0;
+  const outer = c.end;
+  c.end = end;
+  while (c.pos < end) {
+    const tag = c.uint32('Sample field tag');
+    if (tag === ((1 << 3) | WIRE_I64)) value = c.double('Sample.value');
+    else if (tag === ((2 << 3) | WIRE_VARINT)) ts = c.int64('Sample.timestamp');
+    // start_timestamp (3) and fields of later versions are skipped.
+    else c.skip(tag & 7, 'Sample');
+  }
+  c.end = outer;
+  out.sample(ref, ts, value);
+}
+
+/** A native histogram (same message in both versions), materialised for the side column. */
+export function readHistogram(c: ProtoCursor, end: number, out: BatchCollector, ref: number): void {
+  const h = decodeHistogram(c.buf.subarray(c.pos, end));
+  out.histogram(ref, Number(h.timestamp ?? 0), h);
 }
