@@ -122,8 +122,8 @@ export class Host {
       dataRoot,
     };
     if (this.#opts.listenAddress !== undefined) await this.#listen(this.#opts.listenAddress);
-    this.#graph = await Graph.build(r.value, this.#services, this.metrics);
-    await this.#graph.start();
+    this.#graph = new Graph(this.#services, this.metrics);
+    await this.#graph.apply(r.value);
     this.#markReloaded(true);
     this.#ready = true;
     if (this.#dropIns && this.#opts.watchPlugins !== false) {
@@ -364,12 +364,10 @@ export class Host {
     if (!this.#graph || !this.#valid) return;
     const r = await validateConfig(await this.#readConfig(), this.types);
     if (!r.ok) throw new ConfigError(r.issues);
-    if (!isDeepStrictEqual(r.value.config.pipelines, this.#valid.config.pipelines)) {
-      throw new ConfigError([{ path: 'pipelines', message: 'changing how pipelines are wired needs a restart; component configs can change on reload' }]);
-    }
     for (const [id, spec] of r.value.components) {
       const running = this.#graph.specs.get(id);
-      if (!running || (running.pluginType === spec.pluginType && isDeepStrictEqual(running.raw, spec.raw))) continue;
+      if (!running || running.kind !== spec.kind || running.type !== spec.type) continue; // added, or replaced by apply()
+      if (running.pluginType === spec.pluginType && isDeepStrictEqual(running.raw, spec.raw)) continue;
       const slot = this.#graph.slots.get(id)!;
       const inPlace = running.pluginType === spec.pluginType && (await slot.component?.update?.(spec.config)) === true;
       if (inPlace) this.#graph.specs.set(id, spec);
@@ -377,6 +375,7 @@ export class Host {
       this.#errors.delete(id);
       this.logger.info({ component: id, inPlace }, 'component config changed');
     }
+    await this.#graph.apply(r.value);
     this.#valid = r.value;
   }
 

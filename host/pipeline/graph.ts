@@ -2,81 +2,88 @@ import type { SampleBatch } from '../batch/sample-batch.js';
 import type { PipelineConfig } from '../config/config-schema.js';
 import type { ComponentSpec, ValidConfig } from '../config/validate-config.js';
 import type { HostServices } from '../plugin/create-context.js';
-import type { Consumer } from '../plugin/manifest.js';
+import type { Consumer, PluginKind } from '../plugin/manifest.js';
 import type { HostMetrics } from '../telemetry/host-metrics.js';
-import { ComponentSlot, type Generation } from './component-slot.js';
+import { ComponentSlot } from './component-slot.js';
 import { Edge } from './edge.js';
+import { Redirect } from './redirect.js';
 
 export interface Pipeline {
   name: string;
   config: PipelineConfig;
   edge: Edge;
+  /** Where the edge delivers: the first processor, or the sinks. */
+  head: Redirect;
 }
 
+const START_ORDER: PluginKind[] = ['sink', 'processor', 'query', 'source'];
+
 /**
- * The running components and the pipelines that connect them. Built downstream first (sinks,
- * then processors from the last, then sources) so every component's `next` exists when it is
- * created; started in the same order and stopped in the opposite one.
+ * The running components and the pipelines that connect them. Every component's output and
+ * every pipeline's head is a Redirect, so `apply` can rewire a running graph: new components are
+ * created and started downstream first (sinks, processors, sources), outputs are repointed, and
+ * what the new config no longer uses is stopped upstream first, its buffers drained.
  */
 export class Graph {
   readonly slots = new Map<string, ComponentSlot>();
   readonly specs = new Map<string, ComponentSpec>();
   readonly pipelines = new Map<string, Pipeline>();
-  /** What each component was given as `next`, kept so a new generation gets the same. */
+  /** What each component was given as `next`; kept so a new generation gets the same. */
   readonly nexts = new Map<string, Consumer>();
+  #outputs = new Map<string, Redirect>();
   #services: HostServices;
   #metrics: HostMetrics;
 
-  private constructor(services: HostServices, metrics: HostMetrics) {
+  constructor(services: HostServices, metrics: HostMetrics) {
     this.#services = services;
     this.#metrics = metrics;
   }
 
-  static async build(valid: ValidConfig, services: HostServices, metrics: HostMetrics): Promise<Graph> {
-    const g = new Graph(services, metrics);
+  /** Makes the running graph what `valid` describes; on a failure to create, nothing is stopped. */
+  async apply(valid: ValidConfig): Promise<void> {
     const { config, components } = valid;
     const used = new Set(Object.values(config.pipelines).flatMap((p) => [...p.sources, ...p.processors, ...p.sinks]));
+    for (const spec of components.values()) if (spec.kind === 'query') used.add(spec.id);
+    const removed = [...this.slots.keys()].filter((id) => !used.has(id));
+    // The same id with another type is a different component: the old one goes first, so the
+    // new one can take over its routes and data directory.
+    const retyped = [...this.slots.keys()].filter((id) => used.has(id) && this.specs.get(id)!.kind + this.specs.get(id)!.type !== components.get(id)!.kind + components.get(id)!.type);
+    await this.#stopComponents(retyped, [], Date.now() + 30_000);
+    for (const id of retyped) this.#forget(id);
+
+    const created: ComponentSlot[] = [];
     try {
-      for (const spec of components.values()) if (spec.kind === 'sink' && used.has(spec.id)) await g.#create(spec, DISCARD);
-      for (const [name, p] of Object.entries(config.pipelines)) {
-        let next: Consumer = g.#fanOut(p.sinks);
-        for (const id of [...p.processors].reverse()) {
-          await g.#create(components.get(id)!, next);
-          next = g.slots.get(id)!;
+      for (const kind of START_ORDER) {
+        for (const id of used) {
+          const spec = components.get(id)!;
+          if (spec.kind === kind && !this.slots.has(id)) created.push(await this.#create(spec));
         }
-        const head = next;
-        const edge = new Edge(
-          name,
-          { maxSamples: p.edge.max_samples, maxBytes: p.edge.max_bytes, overflow: p.edge.overflow, maxBlockMs: p.edge.max_block, retryBackoffMs: p.edge.retry_backoff },
-          (batch) => head.consume(batch),
-        );
-        edge.onPermanentError = (err, batch) => {
-          metrics.dropped.inc({ pipeline: name, reason: 'permanent_error' }, batch.length);
-          services.logger.warn({ pipeline: name, err: (err as Error).message, samples: batch.length }, 'dropped a batch a component refused permanently');
-        };
-        g.pipelines.set(name, { name, config: p, edge });
       }
-      for (const spec of components.values()) {
-        if (spec.kind !== 'source' || !used.has(spec.id)) continue;
-        const feeds = [...g.pipelines.values()].filter((p) => p.config.sources.includes(spec.id));
-        await g.#create(spec, g.#sourceOutput(feeds));
-      }
-      for (const spec of components.values()) if (spec.kind === 'query') await g.#create(spec, DISCARD);
     } catch (err) {
-      await g.stop(5_000).catch(() => undefined);
+      for (const slot of created) {
+        await slot.stop().catch(() => undefined);
+        this.#forget(slot.id);
+      }
       throw err;
     }
-    return g;
-  }
 
-  async start(): Promise<void> {
-    for (const kind of ['sink', 'processor', 'query', 'source'] as const) {
-      for (const slot of this.slots.values()) {
-        if (slot.kind !== kind) continue;
-        await slot.start();
-        this.#metrics.componentUp.set({ component: slot.id }, 1);
-      }
+    const oldPipelines = new Map(this.pipelines);
+    for (const [name, p] of Object.entries(config.pipelines)) this.#wirePipeline(name, p, oldPipelines.get(name));
+    for (const id of used) {
+      const spec = components.get(id)!;
+      if (spec.kind !== 'source') continue;
+      const feeds = [...this.pipelines.values()].filter((p) => p.config.sources.includes(id));
+      this.#outputs.get(id)!.target = this.#sourceOutput(feeds);
     }
+
+    for (const slot of created) {
+      await slot.start();
+      this.#metrics.componentUp.set({ component: slot.id }, 1);
+    }
+    const gone = [...oldPipelines.keys()].filter((name) => !(name in config.pipelines));
+    await this.#stopComponents(removed, gone, Date.now() + 30_000);
+    for (const id of removed) this.#forget(id);
+    for (const name of gone) this.pipelines.delete(name);
   }
 
   /**
@@ -85,26 +92,10 @@ export class Graph {
    * Each step gets what is left of the deadline; a component that overruns it is abandoned.
    */
   async stop(deadlineMs: number): Promise<void> {
-    const deadline = Date.now() + deadlineMs;
-    const within = <T>(p: Promise<T>) => withDeadline(p, deadline);
-    const stopKind = async (kind: string, ids: string[]) => {
-      for (const id of ids) {
-        const slot = this.slots.get(id);
-        if (!slot || slot.kind !== kind) continue;
-        await within(slot.stop()).catch((err: Error) => this.#services.logger.error({ component: id, err: err.message }, 'component did not stop cleanly'));
-        this.#metrics.componentUp.set({ component: id }, 0);
-      }
-    };
-    const order = [...this.slots.keys()];
-    await stopKind('source', order);
-    for (const p of this.pipelines.values()) p.edge.close();
-    await within(Promise.all([...this.pipelines.values()].map((p) => p.edge.drain()))).catch(() => undefined);
-    for (const p of this.pipelines.values()) await stopKind('processor', p.config.processors);
-    await stopKind('query', order);
-    await stopKind('sink', order);
+    await this.#stopComponents([...this.slots.keys()], [...this.pipelines.keys()], Date.now() + deadlineMs);
   }
 
-  /** Replaces a component's running generation with one built by `make` (hot swap, reload). */
+  /** Replaces a component's running generation (hot swap, reload). */
   async swap(id: string, spec: ComponentSpec): Promise<void> {
     const slot = this.slots.get(id);
     if (!slot) throw new Error(`BUG: no component ${id} to swap`);
@@ -128,9 +119,10 @@ export class Graph {
     await slot.swap(async () => ({ number: slot.generation + 1, component: { consume: (b: SampleBatch) => next.consume(b) }, teardown: () => undefined }));
   }
 
-  async #create(spec: ComponentSpec, next: Consumer): Promise<void> {
-    const counted = this.#countingOutput(spec.id, next);
-    const gen: Generation = await spec.pluginType.instantiate(this.#services, spec.id, 1, spec.config, counted);
+  async #create(spec: ComponentSpec): Promise<ComponentSlot> {
+    const output = new Redirect();
+    const counted = this.#countingOutput(spec.id, output);
+    const gen = await spec.pluginType.instantiate(this.#services, spec.id, 1, spec.config, counted);
     const slot = new ComponentSlot(spec.id, spec.kind, gen);
     slot.onConsume = (batch) => {
       this.#metrics.batches.inc({ component: spec.id, direction: 'in' });
@@ -139,7 +131,59 @@ export class Graph {
     this.slots.set(spec.id, slot);
     this.specs.set(spec.id, spec);
     this.nexts.set(spec.id, counted);
+    this.#outputs.set(spec.id, output);
     this.#metrics.generation.set({ component: spec.id }, 1);
+    return slot;
+  }
+
+  #wirePipeline(name: string, p: PipelineConfig, existing: Pipeline | undefined): void {
+    let next = this.#fanOut(p.sinks);
+    for (const id of [...p.processors].reverse()) {
+      this.#outputs.get(id)!.target = next;
+      next = this.slots.get(id)!;
+    }
+    if (existing) {
+      existing.head.target = next;
+      existing.config = p;
+      return;
+    }
+    const head = new Redirect(next);
+    const edge = new Edge(
+      name,
+      { maxSamples: p.edge.max_samples, maxBytes: p.edge.max_bytes, overflow: p.edge.overflow, maxBlockMs: p.edge.max_block, retryBackoffMs: p.edge.retry_backoff },
+      (batch) => head.consume(batch),
+    );
+    edge.onPermanentError = (err, batch) => {
+      this.#metrics.dropped.inc({ pipeline: name, reason: 'permanent_error' }, batch.length);
+      this.#services.logger.warn({ pipeline: name, err: (err as Error).message, samples: batch.length }, 'dropped a batch a component refused permanently');
+    };
+    this.pipelines.set(name, { name, config: p, edge, head });
+  }
+
+  #forget(id: string): void {
+    this.slots.delete(id);
+    this.specs.delete(id);
+    this.nexts.delete(id);
+    this.#outputs.delete(id);
+  }
+
+  async #stopComponents(ids: string[], pipelines: string[], deadline: number): Promise<void> {
+    const within = <T>(p: Promise<T>) => withDeadline(p, deadline);
+    const stopKind = async (kind: PluginKind) => {
+      for (const id of ids) {
+        const slot = this.slots.get(id);
+        if (!slot || slot.kind !== kind) continue;
+        await within(slot.stop()).catch((err: Error) => this.#services.logger.error({ component: id, err: err.message }, 'component did not stop cleanly'));
+        this.#metrics.componentUp.set({ component: id }, 0);
+      }
+    };
+    await stopKind('source');
+    const edges = pipelines.map((name) => this.pipelines.get(name)!.edge);
+    for (const edge of edges) edge.close();
+    await within(Promise.all(edges.map((e) => e.drain()))).catch(() => undefined);
+    await stopKind('processor');
+    await stopKind('query');
+    await stopKind('sink');
   }
 
   #countingOutput(id: string, next: Consumer): Consumer {
