@@ -15,7 +15,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'promql' && rest[0] === 'fmt') return promqlFmt(rest.slice(1), io);
   if (command === 'validate') return validateCommand(rest);
   if (command === 'plugins' || command === 'docs') {
-    const host = new Host({ config: {}, logger: quietLogger() });
+    const { values } = parseFlags(command === 'plugins' ? rest : [], process.env);
+    const host = new Host({ config: {}, ...pluginsDir(values), logger: quietLogger() });
     await host.validate();
     if (command === 'plugins') process.stdout.write(`${pluginList(host.types.all())}\n`);
     else if (rest[0] === '--readme' && rest[1]) await writeReadmeReference(rest[1], configReference(host.types.all()));
