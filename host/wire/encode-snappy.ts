@@ -13,10 +13,15 @@ const FRAGMENT = 1 << 16;
 const MAX_TABLE_BITS = 14;
 const INPUT_MARGIN = 15;
 const table = new Uint16Array(1 << MAX_TABLE_BITS);
+/** Worst-case-sized output, reused: the result is copied out at its real size. */
+let scratch = new Uint8Array(1 << 16);
 
+/** The compressed bytes, in a buffer of their own exact size (callers keep bodies queued). */
 export function snappyCompress(input: Uint8Array): Uint8Array {
   const n = input.length;
-  const out = new Uint8Array(32 + n + Math.floor(n / 6));
+  const bound = 32 + n + Math.floor(n / 6);
+  if (scratch.length < bound) scratch = new Uint8Array(Math.max(bound, scratch.length * 2));
+  const out = scratch;
   let op = 0;
   for (let v = n; ; v = Math.floor(v / 128)) {
     if (v < 0x80) {
@@ -32,7 +37,7 @@ export function snappyCompress(input: Uint8Array): Uint8Array {
     table.fill(0, 0, 1 << bits);
     op = compressFragment(input, start, end, out, op, 32 - bits);
   }
-  return out.subarray(0, op);
+  return out.slice(0, op);
 }
 
 function load32(a: Uint8Array, p: number): number {
