@@ -39,6 +39,8 @@ function histogramTypes(): protobuf.ReflectionObject[] {
     ['resetHint', 14, 'int32'],
     ['timestamp', 15, 'int64'],
     ['customValues', 16, 'double', 'repeated'],
+    // 2.0-rc.4 moved the start (created) timestamp onto each sample and histogram.
+    ['startTimestamp', 17, 'int64'],
   ]);
   histogram.add(new protobuf.OneOf('count', ['countInt', 'countFloat']));
   histogram.add(new protobuf.OneOf('zeroCount', ['zeroCountInt', 'zeroCountFloat']));
@@ -77,6 +79,7 @@ function v2Namespace(): protobuf.Namespace {
       ['histograms', 3, 'Histogram', 'repeated'],
       ['exemplars', 4, 'Exemplar', 'repeated'],
       ['metadata', 5, 'Metadata'],
+      // Reserved since 2.0-rc.4 (now Sample/Histogram start_timestamp); still sent by rc.3 senders.
       ['createdTimestamp', 6, 'int64'],
     ]),
   );

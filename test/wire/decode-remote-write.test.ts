@@ -77,7 +77,7 @@ describe('remote_write decoding', () => {
   });
 
   it('decodes a v2 request with symbols, exemplars, native histograms and metadata', () => {
-    const histogram = { countInt: 5, sum: 12.5, schema: 3, zeroThreshold: 0.001, zeroCountInt: 1, positiveSpans: [{ offset: 0, length: 2 }], positiveDeltas: [2, -1], timestamp: 3000 };
+    const histogram = { countInt: 5, sum: 12.5, schema: 3, zeroThreshold: 0.001, zeroCountInt: 1, positiveSpans: [{ offset: 0, length: 2 }], positiveDeltas: [2, -1], timestamp: 3000, startTimestamp: 1000 };
     const body: TestSeriesV2[] = [
       {
         labels: series('rpc_seconds_total', [['job', 'api']]),
@@ -95,7 +95,7 @@ describe('remote_write decoding', () => {
     expect(side.exemplars).toEqual([{ ref: batches[0]!.refs[0], labels: [['trace_id', 'abc123']], value: 0.25, ts: 999 }]);
     expect(formatSeries(index.labels(side.histograms![0]!.ref))).toBe('rpc_latency{job="api"}');
     expect(side.histograms![0]!.ts).toBe(3000);
-    expect(side.histograms![0]!.histogram).toMatchObject({ countInt: 5, sum: 12.5, schema: 3, positiveDeltas: [2, -1] });
+    expect(side.histograms![0]!.histogram).toMatchObject({ countInt: 5, sum: 12.5, schema: 3, positiveDeltas: [2, -1], startTimestamp: 1000 });
     expect(side.metadata).toEqual([
       { metricFamilyName: 'rpc_seconds_total', type: 'counter', help: 'Seconds spent in RPCs.', unit: 'seconds' },
       { metricFamilyName: 'rpc_latency', type: 'histogram', help: 'Latency.', unit: '' },
