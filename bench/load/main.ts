@@ -35,8 +35,19 @@ const { values, positionals } = parseArgs({
     out: { type: 'string' },
     port: { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+
+const USAGE = `Usage:
+  node --import tsx bench/load/main.ts send --url <remote_write URL> [options]
+  node --import tsx bench/load/main.ts encode --out <file> [body options]
+  node --import tsx bench/load/main.ts sink [--port 0]
+
+Body options: --protocol 1|2 (1), --series N (100000), --samples-per-body N (2000),
+  --scrapes N (5), --seed N (1), or --bodies <file> written by encode.
+Send options: --concurrency N (4), --duration 10s | --requests N, --json (one JSON line on stdout).
+sink: a counting remote_write receiver; GET /counts, POST /reset.`;
 
 function int(name: string, text: string | undefined): number {
   const n = Number(text);
@@ -60,6 +71,10 @@ function progressLine(p: ReplayProgress): void {
 }
 
 async function main(): Promise<void> {
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const command = positionals[0] ?? 'send';
   if (command === 'sink') {
     const sink = await CountingSink.start({ port: int('port', values.port) });
@@ -67,20 +82,21 @@ async function main(): Promise<void> {
     process.on('SIGTERM', () => void sink.close().then(() => process.exit(0)));
     return;
   }
+  if (command !== 'send' && command !== 'encode') throw new TypeError(`unknown command ${command}; expected send, encode or sink`);
+  // Checked before encoding, which takes seconds for 100k series.
+  if (command === 'send' && values.url === undefined) throw new TypeError('send needs --url <remote_write endpoint>');
+  if (command === 'encode' && values.out === undefined) throw new TypeError('encode needs --out <file>');
   const started = performance.now();
   const b = await bodies();
   const info = `${b.bodies.length} bodies, ${humanNumber(b.series)} series, v${b.version}, ${(b.compressedBytes / b.bodies.length / 1024).toFixed(1)} KiB snappy / ${(b.rawBytes / b.bodies.length / 1024).toFixed(1)} KiB raw per body, ${b.resets} counter resets, ready in ${((performance.now() - started) / 1000).toFixed(1)} s`;
   process.stderr.write(`${info}\n`);
   if (command === 'encode') {
-    if (values.out === undefined) throw new TypeError('encode needs --out <file>');
-    await saveBodies(values.out, b);
+    await saveBodies(values.out!, b);
     return;
   }
-  if (command !== 'send') throw new TypeError(`unknown command ${command}; expected send, encode or sink`);
-  if (values.url === undefined) throw new TypeError('send needs --url <remote_write endpoint>');
   const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
   if (values.duration !== undefined && durationMs === undefined) throw new RangeError(`--duration: cannot parse ${values.duration}`);
-  const opts = { url: values.url, concurrency: Math.max(1, int('concurrency', values.concurrency)), onProgress: progressLine };
+  const opts = { url: values.url!, concurrency: Math.max(1, int('concurrency', values.concurrency)), onProgress: progressLine };
   const result = await replay(b, values.requests !== undefined ? { ...opts, requests: int('requests', values.requests) } : { ...opts, durationMs: durationMs ?? 10_000 });
   if (process.stderr.isTTY) process.stderr.write('\n');
   if (values.json) {
@@ -96,6 +112,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  process.stderr.write(`${err.message}\n`);
+  process.stderr.write(`${err.message}\n\n${USAGE}\n`);
   process.exit(2);
 });
