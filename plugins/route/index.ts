@@ -22,8 +22,11 @@
  *   labels (minus `shard_ignore`) are hashed.
  * - **Health comes from the consumers**: a retryable rejection marks a target down for a back-off
  *   (doubling to `max_backoff`), and its share of the batch fails over at once; a consumer's own
- *   `healthy()` report is honoured too. When no target can take a row, consume rejects with
- *   BackpressureError (503, retried by the client); a permanent error is passed on unchanged.
+ *   `healthy()` report is honoured too. Back-pressure (BackpressureError, a full edge) is not a
+ *   failure: it is passed on rather than failed over, because moving series on congestion would
+ *   split aggregation groups across nodes and load the others. When no target can take a row,
+ *   consume rejects with BackpressureError (503, retried by the client); a permanent error is
+ *   passed on unchanged.
  * - Samples never change tenant: sub-batches keep the batch's tenant.
  */
 import { z } from 'zod';

@@ -22,8 +22,9 @@ export interface RouteOutcome {
  * its target's consumer, all targets in parallel. A target that rejects with a retryable error is
  * marked down and its share goes, row by row, to each row's next-ranked usable node not already
  * holding it; the target is probed again after its back-off. Throws BackpressureError when some row
- * reached no target (the source answers 503 and the client retries), and rethrows a permanent error
- * (bad data: another node would refuse it too).
+ * reached no target or a target was congested (BackpressureError: passed on, not failed over), so
+ * the source answers 503 and the client retries; rethrows a permanent error (bad data: another node
+ * would refuse it too).
  */
 export class ShardRouter {
   readonly #targets: readonly TargetConsumer[];
@@ -56,6 +57,7 @@ export class ShardRouter {
     // Nodes holding each row, kept only for rows that saw a failure (rare).
     const holders = new Map<number, number[]>();
     let permanent: unknown;
+    let congested: BackpressureError | undefined;
     let metadataSent = false;
     for (;;) {
       const round: Share[] = shares.map((s, n) => ({ n, rows: s.slice() })).filter((s) => s.rows.length > 0);
@@ -71,6 +73,10 @@ export class ShardRouter {
           health.succeeded(n);
           outcome.sent[n]! += sent.length;
           for (const i of sent) holders.get(i)?.push(n);
+        } else if (r.reason instanceof BackpressureError) {
+          // Congestion, not failure: moving the series would split their aggregation groups
+          // across nodes and push the load onto the others. The client is told to retry.
+          congested ??= r.reason;
         } else if (isRetryable(r.reason)) {
           health.failed(n);
           failed.push({ n, rows: sent });
@@ -84,6 +90,7 @@ export class ShardRouter {
       this.#reassign(batch, rows, failed, accepted, holders, shares);
     }
     if (permanent !== undefined) throw permanent;
+    if (congested) throw congested;
     return this.#finish(initial, holders, outcome);
   }
 

@@ -169,6 +169,19 @@ describe('route processor', () => {
     expect(downstream.samples().length).toBe(local + 500);
   });
 
+  it('passes back-pressure of a target on instead of moving its series to other nodes', async () => {
+    const { component, refs } = await setup(3);
+    await component.consume!(batch(refs));
+    const normal = holders();
+    nodes.get('n1')!.fail = new BackpressureError('edge full');
+    await expect(component.consume!(batch(refs))).rejects.toBeInstanceOf(BackpressureError);
+    const during = holders();
+    for (const [ref, held] of during) expect(held).toEqual(normal.get(ref));
+    nodes.get('n1')!.fail = undefined;
+    await component.consume!(batch(refs));
+    expect(holders()).toEqual(normal);
+  });
+
   it('refuses an unknown target kind and duplicate names with config paths', async () => {
     host = createTestHost();
     const dup = validate(route.config as never, { targets: [{ name: 'a' }, { name: 'a' }], replication_factor: 3 }, 'processors.route/x');
