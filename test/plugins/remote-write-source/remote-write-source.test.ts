@@ -77,6 +77,14 @@ describe('remote_write source', () => {
     expect(sink.batches[0]!.side!.histograms).toHaveLength(1);
   });
 
+  it('answers a refused v2 request with zero written in its headers', async () => {
+    const res = await post('/api/v1/write', snappyCompress(encodeV2([{ labels: [['job', 'x'], ['__name__', 'up']], samples: [[1, 1]] }])), V2);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-prometheus-remote-write-samples-written')).toBe('0');
+    expect(res.headers.get('x-prometheus-remote-write-histograms-written')).toBe('0');
+    expect(res.headers.get('x-prometheus-remote-write-exemplars-written')).toBe('0');
+  });
+
   it('passes the stale marker through HTTP bit-exact', async () => {
     const raw = replaceDouble(encodeV1([up('a:1', [[1000, 4242.5]])]), 4242.5, 0x7ff0000000000002n);
     expect((await post('/api/v1/write', snappyCompress(raw))).status).toBe(204);
