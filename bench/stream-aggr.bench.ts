@@ -83,27 +83,35 @@ function prepareRound(load: Load, r: number): void {
   });
 }
 
-async function measure(load: Load, mode: KernelMode, rounds: number): Promise<{ rate: number; kernelBytes: number }> {
+/**
+ * Samples per second of wall time, and per CPU second of this process: on a shared machine the
+ * second is what one core does, the first also counts the time other programs had the core.
+ */
+async function measure(load: Load, mode: KernelMode, rounds: number): Promise<{ rate: number; cpuRate: number; kernelBytes: number }> {
   const rule = await RuleAggregator.create(planRule(RULE, 0), createKernels(mode), load.series, T0);
   let samples = 0;
   let ns = 0n;
+  let cpuMicros = 0;
   for (let r = 0; r < rounds; r++) {
     prepareRound(load, r);
     // The garbage of classifying 1M series (and of the previous run) is not the steady state.
     if (r === WARMUP_ROUNDS) globalThis.gc?.();
     const now = T0 + r * 15_000 + 1;
     const start = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     if (r % SAMPLES_PER_INTERVAL === 0) rule.tick(now);
     for (const b of load.batches) rule.consume(b, now);
     const elapsed = process.hrtime.bigint() - start;
+    const used = process.cpuUsage(cpu);
     if (r >= WARMUP_ROUNDS) {
       // The first interval classifies every series and the first flush resolves every output
       // series (once each): not the steady state.
       ns += elapsed;
+      cpuMicros += used.user + used.system;
       for (const b of load.batches) samples += b.length;
     }
   }
-  return { rate: samples / (Number(ns) / 1e9), kernelBytes: rule.stateBytes() };
+  return { rate: samples / (Number(ns) / 1e9), cpuRate: samples / (cpuMicros / 1e6), kernelBytes: rule.stateBytes() };
 }
 
 function heapBytes(): number {
@@ -122,13 +130,18 @@ const benchmark: Benchmark = {
     const load = buildLoad(n);
     const wasm: number[] = [];
     const ref: number[] = [];
+    const wasmCpu: number[] = [];
+    const refCpu: number[] = [];
     let kernelBytes = 0;
     for (let i = 0; i < repeats; i++) {
       const w = await measure(load, 'auto', rounds);
       wasm.push(w.rate);
+      wasmCpu.push(w.cpuRate);
       kernelBytes = w.kernelBytes;
-      ref.push((await measure(load, 'reference', rounds)).rate);
-      log?.(`stream-aggr: wasm ${Math.round(w.rate)} samples/s, reference ${Math.round(ref[ref.length - 1]!)} samples/s`);
+      const t = await measure(load, 'reference', rounds);
+      ref.push(t.rate);
+      refCpu.push(t.cpuRate);
+      log?.(`stream-aggr: wasm ${Math.round(w.rate)} samples/s (${Math.round(w.cpuRate)}/cpu-s), reference ${Math.round(t.rate)} samples/s (${Math.round(t.cpuRate)}/cpu-s)`);
     }
     // Whole-heap cost of the state: one more aggregator, classified, measured by heap growth.
     const before = heapBytes();
@@ -139,7 +152,19 @@ const benchmark: Benchmark = {
     void rule;
     const rate = median(wasm);
     const refRate = median(ref);
+    const cpuRate = median(wasmCpu);
+    const refCpuRate = median(refCpu);
     return [
+      {
+        name: 'stream-aggr',
+        metric: 'aggregation per cpu-second',
+        value: cpuRate,
+        unit: 'samples/cpu-s',
+        reference: 'typescript reference',
+        referenceValue: refCpuRate,
+        ratio: cpuRate / refCpuRate,
+        runs: wasmCpu,
+      },
       { name: 'stream-aggr', metric: 'aggregation throughput', value: rate, unit: 'samples/s', reference: 'typescript reference', referenceValue: refRate, ratio: rate / refRate, runs: wasm },
       {
         name: 'stream-aggr',
