@@ -6,7 +6,8 @@ import { duration } from '../../host/config/schema.js';
 import { SluiceError } from '../../host/errors.js';
 import type { PluginContext } from '../../host/plugin/context.js';
 import { PLUGIN_API_VERSION, type Component, type PluginManifest } from '../../host/plugin/manifest.js';
-import { metricName, type Labels } from '../../host/series/labels.js';
+import type { Tenant } from '../../host/batch/tenant.js';
+import { metricName, sortLabels, type Labels } from '../../host/series/labels.js';
 import { TextWriter } from '../../host/wire/text-writer.js';
 import { compileSelectors, matchesAny } from './federate-selectors.js';
 import { FamilyMetadata, type Family } from './families.js';
@@ -109,7 +110,7 @@ class ExpositionSink implements Component {
     this.#expire();
     const rows: { family: Family; name: string; labels: Labels; ts: number; value: number }[] = [];
     this.#latest.forEach((ref, ts, value) => {
-      const labels = this.#ctx.series.labels(ref);
+      const labels = withTenant(this.#ctx.series.labels(ref), this.#ctx.series.tenant(ref));
       const name = metricName(labels);
       // A series without a name cannot be written in the text format.
       if (name !== '' && matchesAny(selectors, labels)) rows.push({ family: this.#families.familyOf(name), name, labels, ts, value });
@@ -125,6 +126,16 @@ class ExpositionSink implements Component {
     }
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(out.toString());
   }
+}
+
+/**
+ * Series of a tenant other than 0:0 carry `vm_account_id` and `vm_project_id`, as VictoriaMetrics
+ * labels series across tenants: two tenants' equal label sets must not become duplicate lines of
+ * one scrape, and match[] can select a tenant by them.
+ */
+function withTenant(labels: Labels, tenant: Tenant): Labels {
+  if (tenant.accountId === 0 && tenant.projectId === 0) return labels;
+  return sortLabels([...labels, { name: 'vm_account_id', value: String(tenant.accountId) }, { name: 'vm_project_id', value: String(tenant.projectId) }]);
 }
 
 function compareText(a: string, b: string): number {

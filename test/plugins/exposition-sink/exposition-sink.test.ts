@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SampleBatch } from '../../../host/batch/sample-batch.js';
 import { STALE_NAN } from '../../../host/batch/stale.js';
-import { DEFAULT_TENANT } from '../../../host/batch/tenant.js';
+import { DEFAULT_TENANT, type Tenant } from '../../../host/batch/tenant.js';
 import type { Component } from '../../../host/plugin/manifest.js';
 import { labelsFromRecord } from '../../../host/series/labels.js';
 import manifest from '../../../plugins/exposition-sink/index.js';
@@ -30,13 +30,13 @@ afterEach(async () => {
   host.cleanup();
 });
 
-function batch(rows: [Record<string, string>, number, number][]): SampleBatch {
+function batch(rows: [Record<string, string>, number, number][], tenant: Tenant = DEFAULT_TENANT): SampleBatch {
   const values = new Float64Array(rows.length);
   rows.forEach((r, i) => (values[i] = r[2]));
   return {
-    tenant: DEFAULT_TENANT,
+    tenant,
     length: rows.length,
-    refs: Uint32Array.from(rows.map(([l]) => host.series.resolve(DEFAULT_TENANT, labelsFromRecord(l)))),
+    refs: Uint32Array.from(rows.map(([l]) => host.series.resolve(tenant, labelsFromRecord(l)))),
     ts: Float64Array.from(rows.map((r) => r[1])),
     values,
   };
@@ -109,6 +109,14 @@ describe('exposition sink', () => {
     await sink.consume!(b);
     host.series.delete([b.refs[0]!]);
     expect((await federate('{__name__=~".+"}')).body).toBe('# TYPE b untyped\nb 2 1\n');
+  });
+
+  it('tells tenants apart with vm_account_id and vm_project_id, selectable by match[]', async () => {
+    await start();
+    await sink.consume!(batch([[{ __name__: 'up', job: 'a' }, 1, 1]]));
+    await sink.consume!(batch([[{ __name__: 'up', job: 'a' }, 1, 0]], { accountId: 7, projectId: 2 }));
+    expect((await federate('up')).body).toBe('# TYPE up untyped\nup{job="a"} 1 1\nup{job="a",vm_account_id="7",vm_project_id="2"} 0 1\n');
+    expect((await federate('up{vm_account_id="7"}')).body).toBe('# TYPE up untyped\nup{job="a",vm_account_id="7",vm_project_id="2"} 0 1\n');
   });
 
   it('holds at most max_series series and counts the samples it refuses', async () => {
