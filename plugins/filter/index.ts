@@ -65,8 +65,7 @@ class FilterProcessor implements Component {
       this.#hourly?.forget(ref);
       this.#daily?.forget(ref);
     });
-    const counter = ctx.metrics.counter({ name: 'sluice_filter_dropped_samples_total', help: 'Samples the filter dropped, by reason.', labelNames: ['reason'] });
-    this.#dropped = counter;
+    this.#dropped = ctx.metrics.counter({ name: 'sluice_filter_dropped_samples_total', help: 'Samples the filter dropped, by reason.', labelNames: ['reason'] });
   }
 
   async consume(batch: SampleBatch): Promise<void> {
