@@ -1,9 +1,10 @@
 /**
  * Decoding remote_write bodies as the remote_write source does, per core, from pre-encoded
  * bodies (100k series of ~10 labels shaped like Kubernetes app metrics, 2000 samples per request,
- * v1 and v2): snappy alone (hand-written vs snappyjs), protobufjs object decoding (the reference),
- * and the hand-written walker writing series keys and resolving them in the WebAssembly series
- * index (steady state: every series already known), with and without decompression.
+ * v1 and v2): snappy alone (the asm/snappy kernel vs its TypeScript reference vs snappyjs),
+ * protobufjs object decoding (the reference), and the hand-written walker writing series keys and
+ * resolving them in the WebAssembly series index (steady state: every series already known), with
+ * and without decompression.
  */
 import snappyjs from 'snappyjs';
 import { DEFAULT_TENANT } from '../host/batch/tenant.js';
@@ -17,6 +18,7 @@ import type { RemoteWriteVersion } from '../host/wire/remote-write-request.js';
 import { RequestV2, WriteRequestV1 } from '../host/wire/remote-write-schema.js';
 import { SeriesKeyBuilder } from '../host/wire/series-key-builder.js';
 import { snappyDecompress } from '../host/wire/snappy.js';
+import { WasmSnappy } from '../host/wire/snappy-wasm.js';
 import type { Benchmark, BenchOptions, BenchResult } from './lib/result.js';
 import { median, ratePerSecond } from './lib/stats.js';
 import { buildBodies, type EncodedBodies } from './load/body-builder.js';
@@ -104,19 +106,22 @@ async function runVersion(version: RemoteWriteVersion, opts: BenchOptions): Prom
   const keys = new SeriesKeyBuilder(LIMITS);
   for (const raw of corpus.raw) walk(version, index, keys, raw);
 
+  const kernel = await WasmSnappy.create();
+  const snappyKernel = measure(corpus, (k) => kernel.decompress(bodies.bodies[k]!, MAX), ms, repeats);
   const snappyMine = measure(corpus, (k) => snappyDecompress(bodies.bodies[k]!, MAX), ms, repeats);
   const snappyJs = measure(corpus, (k) => snappyjs.uncompress(bodies.bodies[k]!), ms, repeats);
   const objectsOnly = measure(corpus, (k) => type.decode(snappyjs.uncompress(bodies.bodies[k]!)), ms, repeats);
   const reference = measure(corpus, (k) => referenceDecode(version, index, snappyjs.uncompress(bodies.bodies[k]!)), ms, repeats);
   const walkerOnly = measure(corpus, (k) => walk(version, index, keys, corpus.raw[k]!), ms, repeats);
-  const full = measure(corpus, (k) => walk(version, index, keys, snappyDecompress(bodies.bodies[k]!, MAX)), ms, repeats);
+  const full = measure(corpus, (k) => walk(version, index, keys, kernel.decompress(bodies.bodies[k]!, MAX)), ms, repeats);
   const bytesPerSample = bodies.compressedBytes / bodies.samples.reduce((a, b) => a + b, 0);
   return [
-    { name, metric: 'snappy decompress', value: snappyMine, unit: 'samples/s', reference: 'snappyjs', referenceValue: snappyJs, ratio: snappyMine / snappyJs },
+    { name, metric: `snappy kernel (${kernel.implementation})`, value: snappyKernel, unit: 'samples/s', reference: 'snappy.ts', referenceValue: snappyMine, ratio: snappyKernel / snappyMine },
+    { name, metric: 'snappy.ts (TypeScript)', value: snappyMine, unit: 'samples/s', reference: 'snappyjs', referenceValue: snappyJs, ratio: snappyMine / snappyJs },
     { name, metric: 'snappyjs + protobufjs objects only', value: objectsOnly, unit: 'samples/s' },
     { name, metric: 'snappyjs + protobufjs + resolve labels (reference)', value: reference, unit: 'samples/s' },
     { name, metric: 'walk + resolve (no snappy)', value: walkerOnly, unit: 'samples/s' },
-    { name, metric: 'snappy + walk + resolve', value: full, unit: 'samples/s', reference: 'snappyjs + protobufjs + resolve labels', referenceValue: reference, ratio: full / reference },
+    { name, metric: 'snappy kernel + walk + resolve', value: full, unit: 'samples/s', reference: 'snappyjs + protobufjs + resolve labels', referenceValue: reference, ratio: full / reference },
     { name, metric: 'snappy body bytes/sample', value: bytesPerSample, unit: 'bytes' },
   ];
 }

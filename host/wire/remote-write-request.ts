@@ -37,12 +37,22 @@ export function negotiateRemoteWrite(contentType: string | undefined, contentEnc
   return 1;
 }
 
+/** Snappy block decompression: snappyDecompress() or the kernel's WasmSnappy.decompress(). */
+export type Decompress = (body: Uint8Array, maxBytes: number) => Uint8Array;
+
 /**
  * Decompresses and decodes one remote_write body into `out`. Throws TooLargeError (413) when the
  * declared uncompressed size is over `maxBytes`, WireError (400) for anything malformed.
  */
-export function decodeRemoteWrite(body: Uint8Array, version: RemoteWriteVersion, maxBytes: number, out: BatchCollector, keys: SeriesKeyBuilder): void {
-  const raw = snappyDecompress(body, maxBytes);
+export function decodeRemoteWrite(
+  body: Uint8Array,
+  version: RemoteWriteVersion,
+  maxBytes: number,
+  out: BatchCollector,
+  keys: SeriesKeyBuilder,
+  decompress: Decompress = snappyDecompress,
+): void {
+  const raw = decompress(body, maxBytes);
   if (version === 1) decodeWriteRequestV1(raw, out, keys);
   else decodeRequestV2(raw, out, keys);
 }

@@ -44,7 +44,7 @@ export function snappyDecompress(src: Uint8Array, maxBytes: number): Uint8Array 
       let len = tag >>> 2;
       if (len >= 60) {
         const extra = len - 59;
-        if (p + extra > n) throw bad('literal length is truncated');
+        if (p + extra > n) throw snappyError(-1);
         len = src[p]!;
         if (extra > 1) len |= src[p + 1]! << 8;
         if (extra > 2) len |= src[p + 2]! << 16;
@@ -52,8 +52,8 @@ export function snappyDecompress(src: Uint8Array, maxBytes: number): Uint8Array 
         p += extra;
       }
       len += 1;
-      if (len > n - p) throw bad('literal runs past the end of the input');
-      if (len > total - o) throw bad('literal runs past the declared length');
+      if (len > n - p) throw snappyError(-2);
+      if (len > total - o) throw snappyError(-3);
       if (len < 16) {
         for (let i = 0; i < len; i++) out[o + i] = src[p + i]!;
       } else out.set(src.subarray(p, p + len), o);
@@ -64,22 +64,22 @@ export function snappyDecompress(src: Uint8Array, maxBytes: number): Uint8Array 
     let len: number;
     let offset: number;
     if (kind === 1) {
-      if (p >= n) throw bad('copy offset is truncated');
+      if (p >= n) throw snappyError(-4);
       len = ((tag >>> 2) & 7) + 4;
       offset = ((tag >>> 5) << 8) | src[p++]!;
     } else if (kind === 2) {
-      if (p + 2 > n) throw bad('copy offset is truncated');
+      if (p + 2 > n) throw snappyError(-4);
       len = (tag >>> 2) + 1;
       offset = src[p]! | (src[p + 1]! << 8);
       p += 2;
     } else {
-      if (p + 4 > n) throw bad('copy offset is truncated');
+      if (p + 4 > n) throw snappyError(-4);
       len = (tag >>> 2) + 1;
       offset = (src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24)) >>> 0;
       p += 4;
     }
-    if (offset === 0 || offset > o) throw bad(`copy offset ${offset} points before the start of the output`);
-    if (len > total - o) throw bad('copy runs past the declared length');
+    if (offset === 0 || offset > o) throw snappyError(-5);
+    if (len > total - o) throw snappyError(-6);
     if (offset >= len && len > 32) {
       out.copyWithin(o, o - offset, o - offset + len);
       o += len;
@@ -90,10 +90,25 @@ export function snappyDecompress(src: Uint8Array, maxBytes: number): Uint8Array 
       while (o < stop) out[o++] = out[from++]!;
     }
   }
-  if (o !== total) throw bad(`output is ${o} bytes, the preamble declared ${total}`);
+  if (o !== total) throw snappyError(-7);
   return out;
 }
 
-function bad(why: string): WireError {
-  return new WireError('snappy', `bad snappy: ${why}`);
+/**
+ * Why a block is corrupt, by the code asm/snappy returns for it: the kernel and this reference
+ * refuse the same blocks with the same words.
+ */
+export const SNAPPY_ERRORS: Readonly<Record<number, string>> = {
+  [-1]: 'literal length is truncated',
+  [-2]: 'literal runs past the end of the input',
+  [-3]: 'literal runs past the declared length',
+  [-4]: 'copy offset is truncated',
+  [-5]: 'copy offset points before the start of the output',
+  [-6]: 'copy runs past the declared length',
+  [-7]: 'output is shorter than the preamble declared',
+};
+
+/** The error for a kernel or reference error code. */
+export function snappyError(code: number): WireError {
+  return new WireError('snappy', `bad snappy: ${SNAPPY_ERRORS[code] ?? `error ${code}`}`);
 }

@@ -2,7 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { PluginContext } from '../../host/plugin/context.js';
 import { PLUGIN_API_VERSION, type Component, type Consumer, type PluginManifest } from '../../host/plugin/manifest.js';
-import { decodeRemoteWrite, negotiateRemoteWrite } from '../../host/wire/remote-write-request.js';
+import { decodeRemoteWrite, negotiateRemoteWrite, type Decompress } from '../../host/wire/remote-write-request.js';
+import { snappyDecompress } from '../../host/wire/snappy.js';
+import { WasmSnappy } from '../../host/wire/snappy-wasm.js';
 import { ingestFields } from './ingest-config.js';
 import { IngestSource, type RequestDecoder } from './ingest-source.js';
 
@@ -34,15 +36,29 @@ export default manifest;
  * by batch; a full edge answers 503 with Retry-After so the sender retries instead of dropping.
  */
 class RemoteWriteSource extends IngestSource {
+  /** The snappy kernel once loaded; the TypeScript decompressor (its reference) until then. */
+  #decompress: Decompress = snappyDecompress;
+
   constructor(ctx: PluginContext, config: RemoteWriteSourceConfig, next: Consumer) {
     super(ctx, config, next, REMOTE_WRITE_PATHS, 'series');
+  }
+
+  override async start(): Promise<void> {
+    try {
+      const kernel = await WasmSnappy.create();
+      this.#decompress = (body, max) => kernel.decompress(body, max);
+    } catch (err) {
+      // Slower, not wrong: the reference decompresses the same bodies at about a third the speed.
+      this.ctx.logger.warn({ err }, 'snappy kernel unavailable; using the TypeScript decompressor');
+    }
+    super.start();
   }
 
   protected decoderFor(req: FastifyRequest): RequestDecoder {
     const version = negotiateRemoteWrite(req.headers['content-type'], req.headers['content-encoding'] as string | undefined);
     return {
       reportWritten: version === 2,
-      decode: (body, out) => decodeRemoteWrite(body, version, this.config.max_request_bytes, out, this.keys),
+      decode: (body, out) => decodeRemoteWrite(body, version, this.config.max_request_bytes, out, this.keys, this.#decompress),
     };
   }
 }

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import snappy from 'snappyjs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TooLargeError } from '../../host/errors.js';
 import { snappyDeclaredLength, snappyDecompress } from '../../host/wire/snappy.js';
+import { WasmSnappy } from '../../host/wire/snappy-wasm.js';
 import { WireError } from '../../host/wire/wire-error.js';
 
 const compress = (raw: Uint8Array): Uint8Array => new Uint8Array(snappy.compress(raw));
@@ -54,5 +55,51 @@ describe('snappy block decompression', () => {
   it('refuses a copy that points before the start of the output', () => {
     // Declared 8 bytes; a 2-byte-offset copy of length 4 from offset 3 with nothing written yet.
     expect(() => snappyDecompress(Uint8Array.from([8, 0x0e, 3, 0]), 100)).toThrow(/before the start/);
+  });
+});
+
+describe('snappy kernel', () => {
+  let kernel: WasmSnappy;
+  beforeAll(async () => {
+    kernel = await WasmSnappy.create();
+  });
+
+  /** The reference's answer: the bytes, or the error class and message. */
+  function outcome(f: () => Uint8Array): string {
+    try {
+      return Buffer.from(f()).toString('base64');
+    } catch (err) {
+      return `${(err as Error).constructor.name}: ${(err as Error).message}`;
+    }
+  }
+
+  it('gives the same bytes as the TypeScript reference on random and repetitive input', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200_000 }), repetitive), (raw) => {
+        const z = compress(raw);
+        expect(Buffer.from(kernel.decompress(z, 1 << 24)).equals(Buffer.from(snappyDecompress(z, 1 << 24)))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('accepts and refuses exactly what the reference does, with the same message', () => {
+    fc.assert(
+      fc.property(repetitive, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat(), (raw, flips, cut) => {
+        const z = compress(raw);
+        for (const [at, byte] of flips) z[at % z.length] = byte;
+        const body = cut % 3 === 0 ? z.subarray(0, cut % (z.length + 1)) : z;
+        expect(outcome(() => kernel.decompress(body, 1 << 22))).toBe(outcome(() => snappyDecompress(body, 1 << 22)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('keeps working after a body larger than any before it', () => {
+    const small = compress(new TextEncoder().encode('a'.repeat(100)));
+    const big = compress(Uint8Array.from({ length: 3 << 20 }, (_, i) => (i * 7) & 0xff));
+    expect(kernel.decompress(small, 1 << 24).length).toBe(100);
+    expect(kernel.decompress(big, 1 << 24).length).toBe(3 << 20);
+    expect(Buffer.from(kernel.decompress(small, 1 << 24)).toString()).toBe('a'.repeat(100));
   });
 });
