@@ -8,7 +8,7 @@ import type { SeriesIndex } from '../series/series-index.js';
 import { encodeLabelsV1, writeRequestV1 } from '../wire/encode-v1.js';
 import { snappyCompress } from '../wire/encode-snappy.js';
 import { ProtoWriter } from '../wire/encode-writer.js';
-import { postBlock } from '../../plugins/remote-write-sink/http-post.js';
+import { postBlock } from '../wire/http-post.js';
 import type { RouteTarget, TargetConsumer, TargetEnv } from './targets.js';
 
 const optionsSchema = z.strictObject({

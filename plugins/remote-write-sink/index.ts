@@ -8,7 +8,7 @@ import { PersistentQueue } from '../../host/queue/persistent-queue.js';
 import { BlockEncoder } from './block-encoder.js';
 import { decodeBlock } from './block-format.js';
 import { remoteWriteSinkSchema, resolveTargets, type RemoteWriteSinkConfig } from './config.js';
-import { redactUrl } from './http-post.js';
+import { redactUrl } from '../../host/wire/http-post.js';
 import { sinkMetrics, type SinkMetrics } from './sink-metrics.js';
 import { UrlSender } from './url-sender.js';
 

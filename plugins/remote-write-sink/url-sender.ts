@@ -5,7 +5,7 @@ import { snappyCompress } from '../../host/wire/encode-snappy.js';
 import { snappyDecompress } from '../../host/wire/snappy.js';
 import { decodeBlock, type BlockInfo } from './block-format.js';
 import type { TargetConfig } from './config.js';
-import { backoffMs, postBlock, redactUrl } from './http-post.js';
+import { backoffMs, postBlock, redactUrl } from '../../host/wire/http-post.js';
 import type { SinkMetrics } from './sink-metrics.js';
 
 export interface SenderOptions {
