@@ -3,9 +3,10 @@ import { WireError } from './wire-error.js';
 
 /**
  * Snappy block format (not the framing format), as remote_write requires: a varint with the
- * uncompressed length, then literals and back-references. Hand-written because it measured
- * faster than snappyjs on remote_write bodies (bench/remote-write-decode.bench.ts), and because it
- * checks the declared size against the limit before allocating anything, so a 30-byte body
+ * uncompressed length, then literals and back-references. This is the reference of the asm/snappy
+ * kernel (snappy-wasm.ts), which the remote_write source uses; it is also the fallback when the
+ * kernel cannot load, and on its own measured faster than snappyjs (bench/remote-write-decode).
+ * Both check the declared size against the limit before allocating anything, so a 30-byte body
  * claiming 4 GiB costs nothing.
  */
 
