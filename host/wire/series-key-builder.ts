@@ -75,10 +75,6 @@ export class SeriesKeyBuilder {
     this.begin(series);
   }
 
-  get labelCount(): number {
-    return this.count;
-  }
-
   /** Completes the key begun last; refuses a series without labels. */
   finish(): void {
     if (this.count === 0) this.fail('labels', 'invalid labels: no labels');
