@@ -38,7 +38,7 @@ export function tableCapacity(): u32 {
 }
 
 /** Whether entry e is key [p, p + len) of `tenant`: the key is its pairs' bytes back to back. */
-function entryMatches(e: usize, tenant: u32, p: usize, len: u32): bool {
+export function entryMatches(e: usize, tenant: u32, p: usize, len: u32): bool {
   if (load<u32>(e, 4) != tenant || load<u32>(e, 8) != len) return false;
   const n = load<u32>(e, 12);
   for (let i: u32 = 0; i < n; i++) {

@@ -13,7 +13,7 @@ import { alloc, free } from './alloc';
 import { hashBytes, tagOf } from './hash';
 import { pairAt, pairFind, pairIntern, P_BYTES, postingsAdd, postingsDead, postingsPurge } from './pairs';
 import { recordAt, recordEnsure, recordMaybe, recordsNew } from './records';
-import { tableFind, tableInsert, tableRemove, tagMask } from './series-table';
+import { entryMatches, tableFind, tableInsert, tableRemove, tagMask } from './series-table';
 import { vecClear, vecData, vecLen, vecNew, vecPop, vecPush } from './vec';
 
 export const SERIES_SIZE: usize = 32;
@@ -87,8 +87,32 @@ export function keyValid(p: usize, len: u32): bool {
   return true;
 }
 
+let lastRef: u32 = 0;
+let predicting = false;
+
+/**
+ * The ref of a key, or -1. A target sends its series in the same order every scrape, and the first
+ * scrape created them in that order, so the next key is usually the series after the last one
+ * found: that series is verified directly (the same full comparison), which skips hashing and the
+ * table's cache miss. Prediction is on only while the previous key was found at last + 1, so keys
+ * in any other order pay one flag test.
+ */
 export function seriesLookup(tenant: u32, p: usize, len: u32): i32 {
-  return tableFind(keyTag(tenant, p, len), tenant, p, len);
+  if (predicting) {
+    const next = lastRef + 1;
+    const rec = next < nextRef ? recordMaybe(records, next, SERIES_SIZE) : 0;
+    if (rec != 0) {
+      const e = <usize>load<u32>(rec, S_ENTRY);
+      if (e != 0 && entryMatches(e, tenant, p, len)) {
+        lastRef = next;
+        return <i32>next;
+      }
+    }
+  }
+  const r = tableFind(keyTag(tenant, p, len), tenant, p, len);
+  predicting = r >= 0 && <u32>r == lastRef + 1;
+  if (r >= 0) lastRef = <u32>r;
+  return r;
 }
 
 /**

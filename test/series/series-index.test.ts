@@ -31,13 +31,23 @@ describe.each(['wasm', 'reference'] as const)('%s series index', (implementation
     expect(idx.labelValues(T, '__name__')).toEqual(['up']);
   });
 
-  it('resolves 50k series across table growth and finds every one again by its key bytes', async () => {
+  it('resolves 50k series across table growth and finds every one again by its key bytes, in any order', async () => {
     const idx = await make();
     const keys = Array.from({ length: 50_000 }, (_, i) => encodeSeriesKey(series({ __name__: `m${i % 37}`, instance: `host-${i}:9100`, job: 'node' })));
     const refs = keys.map((k) => idx.resolveKey(T, k, k.length));
     expect(new Set(refs).size).toBe(keys.length);
     expect(keys.map((k) => idx.resolveKey(T, k, k.length))).toEqual(refs);
-    expect(idx.size).toBe(50_000);
+    // Reversed and interleaved, so a lookup that predicts "the series after the last one" is wrong.
+    expect([...keys].reverse().map((k) => idx.resolveKey(T, k, k.length))).toEqual([...refs].reverse());
+    const odd = keys.map((_, i) => (i * 7919) % keys.length);
+    expect(odd.map((i) => idx.resolveKey(T, keys[i]!, keys[i]!.length))).toEqual(odd.map((i) => refs[i]));
+    // Runs of consecutive series broken by jumps, and a new series in the middle of a run.
+    const jumps = [0, 1, 2, 3, 100, 101, 102, 7, 8, 40_000, 40_001, 5, 6];
+    expect(jumps.map((i) => idx.resolveKey(T, keys[i]!, keys[i]!.length))).toEqual(jumps.map((i) => refs[i]));
+    const fresh = encodeSeriesKey(series({ __name__: 'm0', instance: 'host-new:9100', job: 'node' }));
+    expect([10, 11].map((i) => idx.resolveKey(T, keys[i]!, keys[i]!.length))).toEqual([refs[10], refs[11]]);
+    expect(idx.resolveKey(T, fresh, fresh.length)).toBe(50_000);
+    expect(idx.size).toBe(50_001);
     expect(Array.from(idx.key(refs[123]!))).toEqual(Array.from(keys[123]!));
   });
 
