@@ -31,6 +31,11 @@ export class RuleAggregator {
   #scratch = new Uint32Array(1024);
   #nextExpire = -Infinity;
   #tracksUnique: boolean;
+  /**
+   * vmagent does not write the interval a cold start cut short ("incomplete aggregated data is
+   * confusing") unless flush_on_shutdown is set; after a restore the interval is complete.
+   */
+  #skipFirstFlush: boolean;
   /** Processing time: the next flush boundary. Event time: the next window number to close. */
   nextFlush: number;
   nextDedup: number;
@@ -57,6 +62,7 @@ export class RuleAggregator {
     else this.nextFlush = plan.config.no_align_flush_to_interval ? now + I : (Math.floor(now / I) + 1) * I;
     this.nextDedup = plan.dedupMs > 0 ? (Math.floor(now / plan.dedupMs) + 1) * plan.dedupMs : Infinity;
     this.ignoreFirstUntil = now + plan.ignoreFirstSampleMs;
+    this.#skipFirstFlush = !plan.eventTime && !plan.config.no_align_flush_to_interval && !plan.config.flush_on_shutdown && now % I !== 0;
   }
 
   /** When tick() has work next. */
@@ -161,7 +167,7 @@ export class RuleAggregator {
     const p = this.plan;
     const reg = this.registry;
     this.kernel.closeWindow(ring, reg.slotCount);
-    const emit = this.flushes >= p.config.ignore_first_intervals;
+    const emit = this.flushes >= p.config.ignore_first_intervals && !(this.#skipFirstFlush && this.flushes === 0);
     this.flushes++;
     const ctx: EmitContext = { plan: p, registry: reg, kernel: this.kernel, series: this.series, unique: this.#unique };
     const batches = emitWindow(ctx, ring, boundary, emit);
@@ -256,6 +262,7 @@ export class RuleAggregator {
   /** Loads a snapshot taken from a rule with the same fingerprint. */
   restore(s: RuleSnapshot, now: number): void {
     restoreRule(this, s, this.#unique, now);
+    this.#skipFirstFlush = false;
   }
 
   /** Bytes of per-series and per-group state this rule holds. */

@@ -75,6 +75,16 @@ describe('rule options', () => {
     expect(h.result()).toEqual({ 'm:1m_count_samples{instance="a",job="x",replica="1"}': [[M + 20 * S, 1]] });
   });
 
+  it('the interval a cold start cut short is not written, as in vmagent, but its totals count', async () => {
+    const h = await Harness.create([{ interval: '1m', by: ['job'], outputs: ['count_samples', 'total'], ignore_first_sample_interval: '0s' }], { now: T0 + 30 * S });
+    h.push([[a, T0 + 40 * S, 5]]);
+    h.tickAt(T0 + M);
+    h.now = T0 + M + S;
+    h.push([[a, T0 + M + S, 7]]);
+    h.tickAt(T0 + 2 * M);
+    expect(h.result()).toEqual({ 'm:1m_by_job_count_samples{job="x"}': [[2 * M, 1]], 'm:1m_by_job_total{job="x"}': [[2 * M, 7]] });
+  });
+
   it('flush_on_shutdown emits the interval in progress stamped with the shutdown time', async () => {
     const h = await Harness.create([{ interval: '1m', outputs: ['count_samples'], flush_on_shutdown: true }]);
     h.now = T0 + 30 * S;

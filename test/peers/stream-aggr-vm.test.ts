@@ -207,7 +207,7 @@ describe('a Sluice process with stream aggregation restarted by SIGTERM', () => 
       if (values.includes(expected)) break;
       await sleep(300);
     }
-    expect(values.length).toBeGreaterThanOrEqual(6); // about 6 s of pushes at 2 s intervals, however they align
+    expect(values.length).toBeGreaterThanOrEqual(5); // about 6 s of pushes at 2 s intervals, less the cut-short first one
     expect(values[values.length - 1]).toBe(expected);
     // Monotonic and never jumping by more than one interval's increase (4 pushes x 3 series),
     // except across the restart, where the pushes during the downtime are caught up (at most 4 more).
