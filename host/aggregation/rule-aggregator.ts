@@ -90,7 +90,7 @@ export class RuleAggregator {
       }
       if (unknown.length > 0) this.#retry(batch, unknown, late);
     }
-    if (this.#unique !== undefined && this.#tracksUnique) this.#trackUnique(batch, now);
+    if (this.#tracksUnique) this.#trackUnique(batch, now);
     this.#takeStats();
     return { late };
   }
