@@ -5,8 +5,10 @@
  * ~10 labels and ~210 key bytes each (bench/load/series-shapes.ts), in requests of 2000 series
  * whose keys are written back to back into the index's scratch buffer and resolved by one
  * resolveScratchBatch() call, as decoders do; in scrape order (targets send their series in the
- * same order every scrape) and in a random order, the unfriendly case for caches. Times are CPU time of this process (process.cpuUsage), because
- * the benchmark machine is shared and wall time would mostly measure the neighbours.
+ * same order every scrape, which the kernel's next-series prediction exploits) and in a random
+ * order, the unfriendly case for caches, where every lookup hashes and probes. Times are CPU time
+ * of this process (process.cpuUsage), because the benchmark machine is shared and wall time would
+ * mostly measure the neighbours.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';

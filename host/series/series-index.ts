@@ -32,7 +32,7 @@ export interface SeriesIndex {
   resolveScratch(tenant: Tenant, length: number): number;
   /**
    * Resolves `count` keys a decoder wrote back to back into scratch(): key i is
-   * scratch[offsets[i], offsets[i + 1]). Writes the refs to out[0, count). The fastest path: one
+   * scratch[offsets[i], offsets[i + 1]), offsets ascending. Writes the refs to out[0, count). The fastest path: one
    * kernel call for a whole request. A key refused by a limit or malformed throws, as
    * resolveKey() does; the refs of the keys before it are already in `out`.
    */
