@@ -60,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (baseline !== undefined) {
     process.stdout.write(`\nChange against ${args.compare} (commit ${baseline.environment.gitCommit.slice(0, 12)}):\n`);
+    // Short loops warm the JIT less: a --quick run against a full one compares unlike figures.
+    if (baseline.quick !== args.quick) process.stdout.write(`warning: comparing a ${args.quick ? 'quick' : 'full'} run with a ${baseline.quick ? 'quick' : 'full'} one; use the same mode for both\n`);
     process.stdout.write(`${formatComparison(compareResults(baseline.results, results, 0.05, args.selectors.length > 0 ? files.map((f) => f.id) : undefined))}\n`);
   }
   return failed === 0 ? 0 : 1;
