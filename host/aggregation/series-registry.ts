@@ -28,21 +28,11 @@ export interface GroupInfo {
   outRefs: Map<number, number>;
 }
 
-/** `0:0` + \0name\1value per label: unique per (tenant, label set), and decodable. */
+/** `0:0` + \0name\1value per label: unique per (tenant, label set). */
 export function seriesKeyString(tenant: Tenant, labels: Labels): string {
   let k = `${tenant.accountId}:${tenant.projectId}`;
   for (const l of labels) k += `\u0000${l.name}\u0001${l.value}`;
   return k;
-}
-
-export function parseKeyString(key: string): { tenant: Tenant; labels: Label[] } {
-  const [t, ...rest] = key.split('\u0000');
-  const [a, p] = t!.split(':');
-  const labels = rest.map((s) => {
-    const i = s.indexOf('\u0001');
-    return { name: s.slice(0, i), value: s.slice(i + 1) };
-  });
-  return { tenant: { accountId: Number(a), projectId: Number(p) }, labels };
 }
 
 export class SeriesRegistry {
@@ -230,21 +220,34 @@ export class SeriesRegistry {
     }
   }
 
-  /** The registry as plain data: every slot by its key ('' when free), every group. */
+  /**
+   * The registry as plain data. Slots identified by ref are saved as the series' canonical key
+   * bytes (one buffer, offsets, tenants): a million series cost one copy each, not a string each.
+   */
   state(series: SeriesIndex): RegistryState {
-    const slotKeys: string[] = [''];
-    for (let s = 1; s < this.#slotCount; s++) {
-      if (this.#slotLive[s] === 0) slotKeys.push('');
-      else if (!this.byRef) slotKeys.push(this.#slotKey[s]!);
-      else {
-        const ref = this.#slotRef[s]!;
-        slotKeys.push(series.has(ref) ? seriesKeyString(series.tenant(ref), series.labels(ref)) : '');
-      }
+    const groups = this.groups.map((g) => (g ? { key: g.key, tenant: g.tenant, labels: g.labels, liveSlots: g.liveSlots, lastActive: g.lastActive, totals: Array.from(g.totals) } : null));
+    const n = this.#slotCount;
+    if (!this.byRef) return { slotKeys: Array.from({ length: n }, (_, s) => (s === 0 || this.#slotLive[s] === 0 ? '' : this.#slotKey[s]!)), groups };
+    const keys: (Uint8Array | undefined)[] = new Array(n);
+    const offsets = new Uint32Array(n + 1);
+    const account = new Uint32Array(n);
+    const project = new Uint32Array(n);
+    let size = 0;
+    for (let s = 1; s < n; s++) {
+      offsets[s] = size;
+      const ref = this.#slotRef[s]!;
+      if (this.#slotLive[s] === 0 || !series.has(ref)) continue;
+      const k = series.key(ref);
+      const t = series.tenant(ref);
+      keys[s] = k;
+      account[s] = t.accountId;
+      project[s] = t.projectId;
+      size += k.length;
     }
-    return {
-      slotKeys,
-      groups: this.groups.map((g) => (g ? { key: g.key, tenant: g.tenant, labels: g.labels, liveSlots: g.liveSlots, lastActive: g.lastActive, totals: Array.from(g.totals) } : null)),
-    };
+    offsets[n] = size;
+    const bytes = new Uint8Array(size);
+    for (let s = 1; s < n; s++) if (keys[s]) bytes.set(keys[s]!, offsets[s]!);
+    return { slotSeries: { bytes, offsets, account, project }, groups };
   }
 
   /**
@@ -267,7 +270,8 @@ export class SeriesRegistry {
       if (i !== 0) this.#groupByKey.set(g.key, i);
     });
     this.#kernel.ensureGroups(this.groups.length * this.#plan.rings);
-    const n = state.slotKeys.length;
+    const series_ = state.slotSeries;
+    const n = series_ ? series_.offsets.length - 1 : state.slotKeys?.length ?? 1;
     this.#slotCount = Math.max(1, n);
     this.#slotRef = growU32(new Uint32Array(0), this.#slotCount);
     this.#slotLive = new Uint8Array(this.#slotRef.length);
@@ -277,20 +281,25 @@ export class SeriesRegistry {
     this.#live = 0;
     this.#kernel.ensureSlots(this.#slotCount);
     for (let s = 1; s < n; s++) {
-      const key = state.slotKeys[s]!;
-      this.#slotKey[s] = this.byRef ? '' : key;
-      if (key === '') {
+      let ref = -1;
+      let key = '';
+      if (series_) {
+        const from = series_.offsets[s]!;
+        const to = series_.offsets[s + 1]!;
+        // A snapshot by ref only loads into a registry by ref (same rule, same fingerprint).
+        if (to > from) ref = series.resolveKey({ accountId: series_.account[s]!, projectId: series_.project[s]! }, series_.bytes.subarray(from, to), to - from);
+      } else key = state.slotKeys![s] ?? '';
+      this.#slotKey[s] = key;
+      if (ref < 0 && key === '') {
         this.#freeSlots.push(s);
         continue;
       }
       this.#slotLive[s] = 1;
       this.#live++;
-      if (!this.byRef) {
+      if (ref < 0) {
         this.#slotByKey.set(key, s);
         continue;
       }
-      const { tenant, labels } = parseKeyString(key);
-      const ref = series.resolve(tenant, labels);
       this.#kernel.ensureRefs(ref + 1);
       this.#kernel.refTable()[ref] = s + 1;
       this.#slotRef[s] = ref;
@@ -308,6 +317,9 @@ function growU32(a: Uint32Array, need: number): Uint32Array {
 
 /** What a registry is made of, for snapshots; refs are deliberately absent. */
 export interface RegistryState {
-  slotKeys: string[];
+  /** Keyed slots (input relabeling or drop_input_labels): the key of each slot, '' when free. */
+  slotKeys?: string[];
+  /** Slots by ref: canonical series key bytes of slot s at bytes[offsets[s], offsets[s+1]), empty when free. */
+  slotSeries?: { bytes: Uint8Array; offsets: Uint32Array; account: Uint32Array; project: Uint32Array };
   groups: ((Omit<GroupInfo, 'outRefs' | 'totals'> & { totals: number[] }) | null)[];
 }

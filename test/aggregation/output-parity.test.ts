@@ -43,7 +43,8 @@ describe('every output on the kernel and on the TypeScript reference', () => {
         const wasm = await run('auto');
         expect(wasm).toEqual(await run('reference'));
         const numeric = minutes.flat().filter(([, , v]) => !Number.isNaN(v)).length;
-        if (numeric > 0) expect(wasm['x:1m_by_job_count_samples{job="j0"}'] ?? wasm['x:1m_by_job_count_samples{job="j1"}']).toBeDefined();
+        // In event time the first minute's samples may all be late for the first open window.
+        if (numeric > 0 && !eventTime) expect(wasm['x:1m_by_job_count_samples{job="j0"}'] ?? wasm['x:1m_by_job_count_samples{job="j1"}']).toBeDefined();
       }),
       { numRuns: 40 },
     );
