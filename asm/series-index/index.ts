@@ -3,7 +3,7 @@
 // deletion and persistence. The host drives it through the exports below; all state lives in
 // this instance's memory, addressed by the numbers the exports hand out.
 import { alloc, allocZeroed, blockSize, bytesInUse, bytesReserved, free } from './alloc';
-import { pairCount, pairCreate, pairFind, pairRecordMaybe, pairsInit, pairsSetNext } from './pairs';
+import { pairCount, pairCreate, pairFind, pairRecordMaybe, pairsInit, pairsRetired, pairsSetNext } from './pairs';
 import {
   freeAt, freeCount, keyLength, keyWrite, keyValid, nextMetric, pendingCount, refLimit, restoreCounters, restoreFree,
   seriesAlive, seriesInit, seriesInsert, seriesLive, seriesLookup, seriesLookupMany, seriesPurge, seriesRecord, seriesRemove, seriesRestore,
@@ -126,6 +126,11 @@ export function pending_count(): u32 {
 /** The next metric id as a float (exact below 2^53, which no index reaches). */
 export function next_metric_id(): f64 {
   return <f64>nextMetric();
+}
+
+/** How many pairs were retired (their last series gone); the host prunes its strings by it. */
+export function pairs_retired(): u32 {
+  return pairsRetired();
 }
 
 export function pair_count(): u32 {

@@ -91,6 +91,51 @@ function placePair(id: u32): void {
   store<u32>(ptab + (<usize>i << 2), id);
 }
 
+/** Marks a retired pair's record (P_BYTES): no real bytes block lives at address 1. */
+export const RETIRED: u32 = 1;
+let retired: u32 = 0;
+
+export function pairsRetired(): u32 {
+  return retired;
+}
+
+/**
+ * Forgets a pair whose last series is gone: out of the table, bytes and postings freed, the record
+ * marked RETIRED. Its id is not reused (TSIDs of deleted series may still be remembered somewhere);
+ * if the pair comes back it gets a new id. So the dictionary shrinks with churn instead of
+ * keeping every label value ever seen.
+ */
+function retirePair(id: u32): void {
+  const r = pairAt(id);
+  const len = load<u32>(r, P_LEN);
+  const bytes = <usize>load<u32>(r, P_BYTES);
+  let i = pairTag(load<u32>(r, P_TENANT), bytes, len) & pmask;
+  while (load<u32>(ptab + (<usize>i << 2)) != id) i = (i + 1) & pmask;
+  // Backward-shift deletion, as in the series table: later entries of the probe run move up.
+  let j = i;
+  for (;;) {
+    j = (j + 1) & pmask;
+    const other = load<u32>(ptab + (<usize>j << 2));
+    if (other == 0) break;
+    const o = pairAt(other);
+    const home = pairTag(load<u32>(o, P_TENANT), load<u32>(o, P_BYTES), load<u32>(o, P_LEN)) & pmask;
+    const stays = i <= j ? home > i && home <= j : home > i || home <= j;
+    if (!stays) {
+      store<u32>(ptab + (<usize>i << 2), other);
+      i = j;
+    }
+  }
+  store<u32>(ptab + (<usize>i << 2), 0);
+  pcount--;
+  if (len > 0) free(bytes - 8, <usize>len + 16);
+  free(load<u32>(r, P_POST), <usize>load<u32>(r, P_POST_CAP) << 2);
+  store<u32>(r, RETIRED, P_BYTES);
+  store<u32>(r, 0, P_LEN);
+  store<u32>(r, 0, P_POST);
+  store<u32>(r, 0, P_POST_CAP);
+  retired++;
+}
+
 function growPairTable(): void {
   const oldTab = ptab;
   const oldCap = pmask + 1;
@@ -223,6 +268,10 @@ function purgePair(id: u32, liveTable: usize, liveSize: usize, liveOffset: usize
   }
   store<u32>(r, w, P_POST_LEN);
   store<u32>(f, 0);
+  if (w == 0) {
+    retirePair(id);
+    return;
+  }
   // A list that shrank to a quarter of its block moves to a smaller one, so churn does not pin memory.
   const cap = load<u32>(r, P_POST_CAP);
   if (cap > 16 && w << 2 < cap) {

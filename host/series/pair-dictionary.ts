@@ -1,4 +1,4 @@
-import { P_BYTES, P_LEN, P_LIVE, P_TENANT, type SeriesKernel } from './series-kernel.js';
+import { P_BYTES, P_LEN, P_LIVE, P_TENANT, RETIRED, type SeriesKernel } from './series-kernel.js';
 import { decodeSeriesKey } from './series-key.js';
 
 /** The values one label name has in one tenant, with the kernel pair id of each. */
@@ -15,6 +15,8 @@ export interface NameEntry {
 export class PairDictionary {
   readonly #k: SeriesKernel;
   #synced = 1;
+  #tracked = 0;
+  #prunedAt = 0;
   readonly #tenants = new Map<number, Map<string, NameEntry>>();
 
   constructor(k: SeriesKernel) {
@@ -23,12 +25,15 @@ export class PairDictionary {
 
   #sync(): void {
     const x = this.#k.exports;
+    const retired = x.pairs_retired();
+    if (retired - this.#prunedAt >= Math.max(256, this.#tracked >> 3)) this.#prune(retired);
     const end = x.pair_count();
     if (this.#synced >= end) return;
     const { u8, u32 } = this.#k.views();
     for (let id = this.#synced; id < end; id++) {
       const rec = x.pair_record(id) >>> 2;
       if (rec === 0 || u32[rec + P_LEN] === 0) continue;
+      this.#tracked++;
       const start = u32[rec + P_BYTES]!;
       const [label] = decodeSeriesKey(u8, start, start + u32[rec + P_LEN]!);
       const tid = u32[rec + P_TENANT]!;
@@ -40,6 +45,26 @@ export class PairDictionary {
       entry.values.push(label!.value);
     }
     this.#synced = end;
+  }
+
+  /** Drops the strings of retired pairs, so this side shrinks with the kernel's dictionary. */
+  #prune(retired: number): void {
+    const x = this.#k.exports;
+    const u32 = this.#k.views().u32;
+    const isRetired = (id: number) => u32[(x.pair_record(id) >>> 2) + P_BYTES] === RETIRED;
+    this.#tracked = 0;
+    for (const names of this.#tenants.values()) {
+      for (const [name, e] of names) {
+        const keep = e.ids.map((id, i) => (isRetired(id) ? -1 : i)).filter((i) => i >= 0);
+        if (keep.length === 0) {
+          names.delete(name);
+          continue;
+        }
+        names.set(name, { ids: keep.map((i) => e.ids[i]!), values: keep.map((i) => e.values[i]!) });
+        this.#tracked += keep.length;
+      }
+    }
+    this.#prunedAt = retired;
   }
 
   /** Live series carrying pair `id`. */

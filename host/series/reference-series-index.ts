@@ -42,6 +42,8 @@ export class ReferenceSeriesIndex extends SeriesIndexBase {
   #nextMetricId = 1;
   #free: number[] = [];
   #pending: number[] = [];
+  /** Pairs that lost a series since the last purge; those left with none are retired then. */
+  #touched = new Set<number>();
   #live = 0;
   #scratch = new Uint8Array(65536);
 
@@ -110,7 +112,7 @@ export class ReferenceSeriesIndex extends SeriesIndexBase {
   }
 
   #intern(tid: number, name: string, value: string, tenantPair: boolean, id = 0): number {
-    const k = tenantPair ? `${tid}|` : `${tid}|${name.length}:${name}=${value}`;
+    const k = pairKey(tid, name, value, tenantPair);
     const found = this.#pairIds.get(k);
     if (found !== undefined) return found;
     if (id === 0) id = this.#nextPair;
@@ -156,23 +158,34 @@ export class ReferenceSeriesIndex extends SeriesIndexBase {
     if (s === undefined) return false;
     this.#series[ref] = undefined;
     this.#refs.delete(seriesKeyString(s.tenantId, s.labels));
-    for (const id of s.pairs) this.#pairs[id]!.live--;
+    for (const id of s.pairs) {
+      this.#pairs[id]!.live--;
+      this.#touched.add(id);
+    }
     this.#pending.push(ref);
     this.#live--;
     return true;
   }
 
+  /** As the kernel: freed refs become reusable, pairs without series are retired (ids not reused). */
   protected purge(): void {
     this.#free.push(...this.#pending);
     this.#pending = [];
+    for (const id of this.#touched) {
+      const p = this.#pairs[id]!;
+      if (p.live > 0) continue;
+      this.#pairIds.delete(pairKey(p.tenantId, p.name, p.value, p.name === ''));
+      this.#pairs[id] = undefined;
+    }
+    this.#touched.clear();
   }
 
   protected activeSeriesOf(tid: number): number {
-    return this.#pairs[this.#pairIds.get(`${tid}|`) ?? 0]?.live ?? 0;
+    return this.#pairs[this.#pairIds.get(pairKey(tid, '', '', true)) ?? 0]?.live ?? 0;
   }
 
   protected activeForMetric(tid: number, name: string): number {
-    return this.#pairs[this.#pairIds.get(`${tid}|${METRIC_NAME.length}:${METRIC_NAME}=${name}`) ?? 0]?.live ?? 0;
+    return this.#pairs[this.#pairIds.get(pairKey(tid, METRIC_NAME, name, false)) ?? 0]?.live ?? 0;
   }
 
   protected liveNames(tid: number): string[] {
@@ -234,6 +247,11 @@ export class ReferenceSeriesIndex extends SeriesIndexBase {
       },
     };
   }
+}
+
+/** The map key of a label pair; the tenant pair (every series of the tenant) has no label. */
+function pairKey(tid: number, name: string, value: string, tenantPair: boolean): string {
+  return tenantPair ? `${tid}|` : `${tid}|${name.length}:${name}=${value}`;
 }
 
 /** Length-prefixed, so no two different (tenant, label set) pairs share a key whatever the strings. */

@@ -29,6 +29,7 @@ export interface SeriesIndexExports {
   pending_count(): number;
   next_metric_id(): number;
   pair_count(): number;
+  pairs_retired(): number;
   pair_record(id: number): number;
   pair_find(tenant: number, ptr: number, len: number): number;
   restore_pair(tenant: number, ptr: number, len: number, id: number): void;
@@ -61,6 +62,8 @@ export const P_TENANT = 2;
 export const P_POST = 3;
 export const P_POST_LEN = 4;
 export const P_LIVE = 6;
+/** P_BYTES of a retired pair (its last series gone; asm/series-index/pairs.ts). */
+export const RETIRED = 1;
 
 export type SeriesKernel = KernelInstance<SeriesIndexExports>;
 

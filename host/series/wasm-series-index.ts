@@ -39,7 +39,6 @@ export class WasmSeriesIndex extends SeriesIndexBase {
   /** A second buffer for pair lookups, so they never clobber a key waiting in scratch. */
   #pairPtr = 0;
   #pairCap = 0;
-  #tenantPairs: number[] = [];
   /** Kernel buffer for resolveScratchBatch: offsets (capacity + 1 u32), then refs out. */
   #batchPtr = 0;
   #batchCap = 0;
@@ -184,13 +183,8 @@ export class WasmSeriesIndex extends SeriesIndexBase {
 
   /** The pair id of name=value in a tenant (0 when absent); name '' is the tenant itself. */
   #findPair(tid: number, name: string, value: string): number {
-    if (name === '') {
-      const known = this.#tenantPairs[tid];
-      if (known) return known;
-      const id = this.#x.pair_find(tid, this.#pairPtr, 0);
-      if (id !== 0) this.#tenantPairs[tid] = id;
-      return id;
-    }
+    // Not cached: a tenant whose series all went is retired and comes back under a new id.
+    if (name === '') return this.#x.pair_find(tid, this.#pairPtr, 0);
     const n = encoder.encode(name);
     const v = encoder.encode(value);
     const len = varintSize(n.length) + n.length + varintSize(v.length) + v.length;

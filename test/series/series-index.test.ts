@@ -9,6 +9,7 @@ import type { SeriesLimits } from '../../host/series/cardinality.js';
 import type { SeriesIndex } from '../../host/series/series-index.js';
 import { encodeSeriesKey } from '../../host/series/series-key.js';
 import { compareTsid } from '../../host/series/tsid.js';
+import { WasmSeriesIndex } from '../../host/series/wasm-series-index.js';
 
 const T = { accountId: 0, projectId: 0 };
 const T2 = { accountId: 42, projectId: 3 };
@@ -184,6 +185,25 @@ describe.each(['wasm', 'reference'] as const)('%s series index', (implementation
     writeFileSync(`${file}.cut`, bytes.subarray(0, bytes.length - 3));
     await expect((await make()).load(`${file}.v2`)).rejects.toThrow(/format version 2, this build reads 1/);
     await expect((await make()).load(`${file}.cut`)).rejects.toThrow(RangeError);
+  });
+});
+
+describe('series index kernel under churn', () => {
+  it('shrinks its label dictionary when series go, instead of keeping every value ever seen', async () => {
+    const idx = await WasmSeriesIndex.create();
+    const round = (r: number) => {
+      const refs = Array.from({ length: 3000 }, (_, i) => idx.resolve(T, series({ __name__: 'up', pod: `api-${r}-${i}`, job: 'k8s' })));
+      expect(idx.labelValues(T, 'pod')).toHaveLength(3000);
+      idx.delete(refs);
+      idx.compact();
+      expect(idx.labelValues(T, 'pod')).toEqual([]);
+      return idx.memoryStats().inUse;
+    };
+    const first = round(0);
+    for (let r = 1; r < 6; r++) expect(round(r)).toBeLessThanOrEqual(first * 1.1);
+    const back = idx.resolve(T, series({ __name__: 'up', pod: 'api-0-0', job: 'k8s' }));
+    expect(idx.labels(back)).toEqual(series({ __name__: 'up', pod: 'api-0-0', job: 'k8s' }));
+    expect(Array.from(idx.select(T, [{ name: 'pod', type: '=~', value: 'api-0-.*' }]))).toEqual([back]);
   });
 });
 
