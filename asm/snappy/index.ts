@@ -1,13 +1,14 @@
-// Snappy block decompression (the format remote_write bodies use) for the remote_write source:
+// Snappy block compression and decompression (the format remote_write bodies use). Decompression, for the remote_write source:
 // the host checks the declared length, copies the body in, and reads the output through a view.
 // Mirrors host/wire/snappy.ts, which is its reference; every bound is checked, and a corrupt
 // block returns a negative code instead of reading or writing outside the two buffers.
 import { reserve } from '../shared/arena';
 
 export { reserve };
+export { compress, compress_bound, TABLE_BYTES } from './compress';
 
 /** Bumped whenever an export's signature changes. */
-export const ABI_VERSION: i32 = 1;
+export const ABI_VERSION: i32 = 2;
 
 export function abi_version(): i32 {
   return ABI_VERSION;

@@ -6,7 +6,7 @@ import { ConfigError, DownstreamError } from '../errors.js';
 import { growToFit, onIndexDelete } from '../relabel/ref-keyed.js';
 import type { SeriesIndex } from '../series/series-index.js';
 import { encodeLabelsV1, writeRequestV1 } from '../wire/encode-v1.js';
-import { snappyCompress } from '../wire/encode-snappy.js';
+import { compressSnappy } from '../wire/snappy-compress.js';
 import { ProtoWriter } from '../wire/encode-writer.js';
 import { postBlock } from '../wire/http-post.js';
 import type { RouteTarget, TargetConsumer, TargetEnv } from './targets.js';
@@ -52,7 +52,7 @@ export class RemoteWriteTarget implements TargetConsumer {
     if (batch.length === 0) return;
     const w = new ProtoWriter(batch.length * 64);
     writeRequestV1(w, batch, 0, batch.length, (ref) => this.#labelBytes(ref));
-    const body = snappyCompress(w.view());
+    const body = compressSnappy(w.view());
     const url = this.#url.replaceAll('{tenant}', formatTenant(batch.tenant));
     const outcome = await postBlock(url, this.#headers, 1, body, this.#timeoutMs, this.#signal);
     if (outcome.kind === 'delivered') return;

@@ -13,6 +13,9 @@ declare namespace WebAssembly {
     constructor(module: Module, imports?: Imports);
     readonly exports: Record<string, unknown>;
   }
+  class Global {
+    value: number | bigint;
+  }
   type Imports = Record<string, Record<string, unknown>>;
   function compile(bytes: ArrayBufferView | ArrayBuffer): Promise<Module>;
   function validate(bytes: ArrayBufferView | ArrayBuffer): boolean;

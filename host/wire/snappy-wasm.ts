@@ -7,12 +7,16 @@ interface SnappyExports {
   memory: WebAssembly.Memory;
   reserve(bytes: number): number;
   decompress(src: number, n: number, dst: number, total: number): number;
+  compress(src: number, n: number, dst: number, table: number): number;
+  compress_bound(n: number): number;
+  TABLE_BYTES: WebAssembly.Global;
 }
 
-const ABI_VERSION = 1;
+const ABI_VERSION = 2;
 
 /**
- * Snappy block decompression in the asm/snappy kernel, with host/wire/snappy.ts as its reference.
+ * Snappy block compression and decompression in the asm/snappy kernel, with host/wire/snappy.ts
+ * and host/wire/encode-snappy.ts as their references (compression gives the very same bytes).
  * The body is copied into the kernel's memory and decompressed there; the result is a view of
  * that memory, valid until the next call (the decoders copy out all they keep before then).
  * Input and output regions are reserved once and regrown (never freed: the kernel's allocator
@@ -24,6 +28,7 @@ export class WasmSnappy {
   #srcCap = 0;
   #dst = 0;
   #dstCap = 0;
+  #table = 0;
 
   private constructor(k: KernelInstance<SnappyExports>) {
     this.#k = k;
@@ -31,6 +36,18 @@ export class WasmSnappy {
 
   static async create(opts: { variant?: KernelVariant } = {}): Promise<WasmSnappy> {
     return new WasmSnappy(await loadKernel<SnappyExports>('snappy', ABI_VERSION, opts));
+  }
+
+  /** As snappyCompress(): the compressed bytes, in a buffer of their own (callers keep them). */
+  compress(input: Uint8Array): Uint8Array {
+    const x = this.#k.exports;
+    if (this.#table === 0) this.#table = x.reserve(Number(x.TABLE_BYTES.value)) >>> 0;
+    this.#ensureSrc(input.length);
+    const bound = x.compress_bound(input.length) >>> 0;
+    this.#ensureDst(bound);
+    new Uint8Array(x.memory.buffer, this.#src, input.length).set(input);
+    const n = x.compress(this.#src, input.length, this.#dst, this.#table) >>> 0;
+    return new Uint8Array(x.memory.buffer, this.#dst, n).slice();
   }
 
   get implementation(): string {
@@ -42,17 +59,23 @@ export class WasmSnappy {
     const total = snappyDeclaredLength(body);
     if (total > maxBytes) throw new TooLargeError(`snappy body declares ${total} bytes uncompressed, over the limit of ${maxBytes}`);
     const x = this.#k.exports;
-    if (body.length > this.#srcCap) {
-      this.#srcCap = Math.max(body.length, this.#srcCap * 2, 1 << 16);
-      this.#src = x.reserve(this.#srcCap) >>> 0;
-    }
-    if (total > this.#dstCap) {
-      this.#dstCap = Math.max(total, this.#dstCap * 2, 1 << 20);
-      this.#dst = x.reserve(this.#dstCap) >>> 0;
-    }
+    this.#ensureSrc(body.length);
+    this.#ensureDst(total);
     new Uint8Array(x.memory.buffer, this.#src, body.length).set(body);
     const got = x.decompress(this.#src, body.length, this.#dst, total);
     if (got < 0) throw snappyError(got);
     return new Uint8Array(x.memory.buffer, this.#dst, total);
+  }
+
+  #ensureSrc(bytes: number): void {
+    if (bytes <= this.#srcCap) return;
+    this.#srcCap = Math.max(bytes, this.#srcCap * 2, 1 << 16);
+    this.#src = this.#k.exports.reserve(this.#srcCap) >>> 0;
+  }
+
+  #ensureDst(bytes: number): void {
+    if (bytes <= this.#dstCap) return;
+    this.#dstCap = Math.max(bytes, this.#dstCap * 2, 1 << 20);
+    this.#dst = this.#k.exports.reserve(this.#dstCap) >>> 0;
   }
 }

@@ -2,7 +2,7 @@ import type { SampleBatch, SideColumns } from '../../host/batch/sample-batch.js'
 import { writeSideV1 } from '../../host/wire/encode-side.js';
 import type { Labels } from '../../host/series/labels.js';
 import type { SeriesIndex } from '../../host/series/series-index.js';
-import { snappyCompress } from '../../host/wire/encode-snappy.js';
+import { compressSnappy } from '../../host/wire/snappy-compress.js';
 import { encodeLabelsV1, labelsV1FromKey, writeRequestV1 } from '../../host/wire/encode-v1.js';
 import { V2Encoder } from '../../host/wire/encode-v2.js';
 import { ProtoWriter } from '../../host/wire/encode-writer.js';
@@ -59,7 +59,7 @@ export class BlockEncoder {
         rows = Math.ceil(rows / 2);
       }
       const samples = rows + (side?.histograms?.length ?? 0);
-      out.push({ record: encodeBlock(this.#protocol, batch.tenant, samples, snappyCompress(this.#writer.view())), samples });
+      out.push({ record: encodeBlock(this.#protocol, batch.tenant, samples, compressSnappy(this.#writer.view())), samples });
       start += rows;
       side = undefined;
     }

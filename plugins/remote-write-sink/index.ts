@@ -5,6 +5,7 @@ import { DownstreamError, ShuttingDownError } from '../../host/errors.js';
 import type { PluginContext } from '../../host/plugin/context.js';
 import { PLUGIN_API_VERSION, type Component, type PluginManifest } from '../../host/plugin/manifest.js';
 import { PersistentQueue } from '../../host/queue/persistent-queue.js';
+import { loadSnappyCompressor } from '../../host/wire/snappy-compress.js';
 import { BlockEncoder } from './block-encoder.js';
 import { decodeBlock } from './block-format.js';
 import { remoteWriteSinkSchema, resolveTargets, type RemoteWriteSinkConfig } from './config.js';
@@ -26,7 +27,8 @@ const manifest: PluginManifest<RemoteWriteSinkConfig> = {
   description: 'remote_write 1.0/2.0 to one or more URLs, each through a persistent on-disk queue with retries (like vmagent -remoteWrite.url).',
   config: remoteWriteSinkSchema,
   example: { urls: ['http://127.0.0.1:8428/api/v1/write'] },
-  create(ctx: PluginContext, config: RemoteWriteSinkConfig): Component {
+  async create(ctx: PluginContext, config: RemoteWriteSinkConfig): Promise<Component> {
+    await loadSnappyCompressor();
     return new RemoteWriteSink(ctx, config);
   },
 };

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { snappyCompress, snappyjsCompress, snappyUncompress } from '../../host/wire/encode-snappy.js';
 import { snappyDecompress } from '../../host/wire/snappy.js';
+import { WasmSnappy } from '../../host/wire/snappy-wasm.js';
 
 /** Inputs shaped like what compresses badly and well: random bytes, runs, repeated phrases, and mixes. */
 const input = fc.oneof(
@@ -42,5 +43,26 @@ describe('snappyCompress', () => {
     }
     // 100k equal bytes: a literal and copies of at most 64 bytes, so about 3 bytes per 64.
     expect(snappyCompress(new Uint8Array(100_000).fill(9)).length).toBeLessThan(5000);
+  });
+});
+
+describe.each(['simd', 'scalar'] as const)('snappy compression kernel (%s build)', (variant) => {
+  it('gives byte for byte what the TypeScript compressor gives, on random input', async () => {
+    const kernel = await WasmSnappy.create({ variant });
+    fc.assert(
+      fc.property(input, (raw) => {
+        expect(Buffer.from(kernel.compress(raw)).equals(Buffer.from(snappyCompress(raw)))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('returns a buffer of its own, untouched by the next call', async () => {
+    const kernel = await WasmSnappy.create({ variant });
+    const first = kernel.compress(new Uint8Array(1000).fill(1));
+    const copy = Buffer.from(first);
+    kernel.compress(new Uint8Array(5000).fill(2));
+    expect(Buffer.from(first).equals(copy)).toBe(true);
+    expect(Buffer.from(snappyDecompress(first, 1000)).equals(Buffer.alloc(1000, 1))).toBe(true);
   });
 });

@@ -187,6 +187,6 @@ describe('route processor', () => {
     const dup = validate(route.config as never, { targets: [{ name: 'a' }, { name: 'a' }], replication_factor: 3 }, 'processors.route/x');
     expect(dup.ok ? [] : dup.issues.map((i) => i.path)).toEqual(['processors.route/x.targets[1].name', 'processors.route/x.replication_factor']);
     const parsed = validate(route.config as never, { targets: [{ name: 'a', kind: 'carrier-pigeon' }] }, 'route/x');
-    expect(() => route.create(host.context('route/x').ctx, (parsed as unknown as { value: never }).value, new RecordingConsumer())).toThrow(ConfigError);
+    await expect(Promise.resolve().then(() => route.create(host.context('route/x').ctx, (parsed as unknown as { value: never }).value, new RecordingConsumer()))).rejects.toThrow(ConfigError);
   });
 });
