@@ -14,6 +14,21 @@ describe('rule options', () => {
     expect(h.result()).toEqual({ 'm:1m_without_instance_replica_sum_samples{job="x"}': [[M, 3]] });
   });
 
+  it('match takes VictoriaMetrics "or" selectors and lists of selectors', async () => {
+    const c = { __name__: 'm', job: 'y', instance: 'c', replica: '1' };
+    const d = { __name__: 'm', job: 'z', instance: 'd', replica: '1' };
+    const h = await Harness.create([
+      { match: '{instance="a" or job="y"}', interval: '1m', without: ['instance', 'job', 'replica'], outputs: ['count_series'] },
+      { match: ['m{instance="b"}', '{job="z"}'], interval: '1m', without: ['instance', 'job', 'replica'], outputs: ['count_samples'] },
+    ]);
+    h.push([[a, T0 + S, 1], [b, T0 + S, 2], [c, T0 + S, 3], [d, T0 + S, 4]]);
+    h.tickAt(T0 + M);
+    expect(h.result()).toEqual({
+      'm:1m_without_instance_job_replica_count_series{}': [[M, 2]],
+      'm:1m_without_instance_job_replica_count_samples{}': [[M, 2]],
+    });
+  });
+
   it('keep_metric_names names the output like its input', async () => {
     const h = await Harness.create([{ interval: '1m', by: ['job'], outputs: ['max'], keep_metric_names: true }]);
     h.push([[a, T0 + S, 1], [b, T0 + S, 2]]);
