@@ -6,7 +6,7 @@ import { ConfigError, DownstreamError } from '../errors.js';
 import { growToFit, onIndexDelete } from '../relabel/ref-keyed.js';
 import type { SeriesIndex } from '../series/series-index.js';
 import { encodeLabelsV1, writeRequestV1 } from '../wire/encode-v1.js';
-import { compressSnappy } from '../wire/snappy-compress.js';
+import { compressSnappy } from '../wire/snappy-codec.js';
 import { ProtoWriter } from '../wire/encode-writer.js';
 import { postBlock } from '../wire/http-post.js';
 import type { RouteTarget, TargetConsumer, TargetEnv } from './targets.js';

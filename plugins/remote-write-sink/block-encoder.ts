@@ -2,7 +2,7 @@ import type { SampleBatch, SideColumns } from '../../host/batch/sample-batch.js'
 import { writeSideV1 } from '../../host/wire/encode-side.js';
 import type { Labels } from '../../host/series/labels.js';
 import type { SeriesIndex } from '../../host/series/series-index.js';
-import { compressSnappy } from '../../host/wire/snappy-compress.js';
+import { compressSnappy } from '../../host/wire/snappy-codec.js';
 import { encodeLabelsV1, labelsV1FromKey, writeRequestV1 } from '../../host/wire/encode-v1.js';
 import { V2Encoder } from '../../host/wire/encode-v2.js';
 import { ProtoWriter } from '../../host/wire/encode-writer.js';

@@ -5,7 +5,7 @@ import { DownstreamError, ShuttingDownError } from '../../host/errors.js';
 import type { PluginContext } from '../../host/plugin/context.js';
 import { PLUGIN_API_VERSION, type Component, type PluginManifest } from '../../host/plugin/manifest.js';
 import { PersistentQueue } from '../../host/queue/persistent-queue.js';
-import { loadSnappyCompressor } from '../../host/wire/snappy-compress.js';
+import { loadSnappyCodec } from '../../host/wire/snappy-codec.js';
 import { BlockEncoder } from './block-encoder.js';
 import { decodeBlock } from './block-format.js';
 import { remoteWriteSinkSchema, resolveTargets, type RemoteWriteSinkConfig } from './config.js';
@@ -28,7 +28,7 @@ const manifest: PluginManifest<RemoteWriteSinkConfig> = {
   config: remoteWriteSinkSchema,
   example: { urls: ['http://127.0.0.1:8428/api/v1/write'] },
   async create(ctx: PluginContext, config: RemoteWriteSinkConfig): Promise<Component> {
-    await loadSnappyCompressor();
+    await loadSnappyCodec();
     return new RemoteWriteSink(ctx, config);
   },
 };

@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
 import { formatTenant, sameTenant, type Tenant } from '../../host/batch/tenant.js';
 import type { PersistentQueue, QueueEntry } from '../../host/queue/persistent-queue.js';
-import { compressSnappy } from '../../host/wire/snappy-compress.js';
-import { snappyDecompress } from '../../host/wire/snappy.js';
+import { backoffMs, postBlock, redactUrl } from '../../host/wire/http-post.js';
+import { compressSnappy, decompressSnappy } from '../../host/wire/snappy-codec.js';
 import { decodeBlock, type BlockInfo } from './block-format.js';
 import type { TargetConfig } from './config.js';
-import { backoffMs, postBlock, redactUrl } from '../../host/wire/http-post.js';
 import type { SinkMetrics } from './sink-metrics.js';
 
 export interface SenderOptions {
@@ -148,7 +147,7 @@ export class UrlSender {
     this.#unreadSamples = Math.max(0, this.#unreadSamples - samples);
     if (this.#carry === undefined && this.#queue.unreadBytes === 0) this.#oldestUnread = undefined;
     if (!first) return undefined;
-    const body = bodies.length === 1 ? bodies[0]! : compressSnappy(concat(bodies.map((b) => snappyDecompress(b, Number.MAX_SAFE_INTEGER))));
+    const body = bodies.length === 1 ? bodies[0]! : compressSnappy(concat(bodies.map((b) => decompressSnappy(b, Number.MAX_SAFE_INTEGER))));
     return { protocol: first.protocol, tenant: first.tenant, samples, body };
   }
 

@@ -36,7 +36,7 @@ import { ConfigError } from '../../host/errors.js';
 import type { PluginContext } from '../../host/plugin/context.js';
 import { PLUGIN_API_VERSION, type Component, type Consumer, type PluginManifest } from '../../host/plugin/manifest.js';
 import { RendezvousHash } from '../../host/routing/rendezvous.js';
-import { loadSnappyCompressor } from '../../host/wire/snappy-compress.js';
+import { loadSnappyCodec } from '../../host/wire/snappy-codec.js';
 import { ShardAssigner } from '../../host/routing/shard-assigner.js';
 import { createTargetConsumer, targetKinds, type TargetConsumer } from '../../host/routing/targets.js';
 import { ShardRouter } from './shard-router.js';
@@ -81,7 +81,7 @@ const manifest: PluginManifest<RouteConfig> = {
   config: schema,
   example: { targets: [{ name: 'self', kind: 'local' }, { name: 'vm-local', url: 'http://127.0.0.1:8428/api/v1/write' }], shard_by: ['job'] },
   async create(ctx: PluginContext, config: RouteConfig, next: Consumer): Promise<Component> {
-    await loadSnappyCompressor();
+    await loadSnappyCodec();
     return new RouteProcessor(ctx, config, next);
   },
 };
