@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { readConfigFile } from './config/load-config.js';
-import { sectionPath, validateConfig, type ComponentSpec, type ValidConfig } from './config/validate-config.js';
+import { validateConfig, type ValidConfig } from './config/validate-config.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { DynamicRouter } from './http/dynamic-router.js';
 import { registerHostRoutes, type PluginStatus } from './http/host-routes.js';
@@ -18,8 +18,8 @@ import { loadBuiltinTypes } from './plugin/builtin-plugins.js';
 import { systemClock, type Clock } from './plugin/context.js';
 import type { HostServices } from './plugin/create-context.js';
 import { DropInWatcher } from './plugin/drop-in-dir.js';
-import { DropInManager, type DropInChange } from './plugin/drop-in-manager.js';
-import type { PluginType } from './plugin/plugin-type.js';
+import { DropInManager } from './plugin/drop-in-manager.js';
+import { DropInReconciler } from './plugin/drop-in-reconciler.js';
 import { TypeRegistry } from './plugin/type-registry.js';
 import { createSeriesIndex } from './series/create-series-index.js';
 import type { SeriesIndex } from './series/series-index.js';
@@ -67,6 +67,7 @@ export class Host {
   #graph: Graph | undefined;
   #services: HostServices | undefined;
   #dropIns: DropInManager | undefined;
+  #reconciler: DropInReconciler | undefined;
   #watcher: DropInWatcher | undefined;
   #app: FastifyInstance | undefined;
   #router = new DynamicRouter();
@@ -154,7 +155,7 @@ export class Host {
   reload(): Promise<{ ok: boolean; error?: string }> {
     return this.#exclusive(async () => {
       try {
-        await this.#applyPluginChanges();
+        await this.#reconciler?.apply();
         await this.#applyConfig();
         this.#markReloaded(true);
         return { ok: true };
@@ -168,7 +169,7 @@ export class Host {
 
   /** Applies drop-in directory changes only (the watcher calls this). */
   syncPlugins(): Promise<void> {
-    return this.#exclusive(() => this.#applyPluginChanges());
+    return this.#exclusive(async () => this.#reconciler?.apply());
   }
 
   status(): PluginStatus[] {
@@ -252,111 +253,25 @@ export class Host {
     for (const err of builtin.errors) this.logger.error({ err: err.message }, 'built-in plugin failed to load');
     for (const t of builtin.types) this.types.set(t);
     if (this.#opts.pluginsDir) {
-      this.#dropIns = new DropInManager(resolve(this.#opts.pluginsDir), this.logger);
-      for (const change of await this.#dropIns.scan()) this.#admitNewType(change);
+      const dropIns = new DropInManager(resolve(this.#opts.pluginsDir), this.logger);
+      this.#dropIns = dropIns;
+      this.#reconciler = new DropInReconciler({
+        types: this.types,
+        metrics: this.metrics,
+        dropIns,
+        graph: () => this.#graph,
+        errors: this.#errors,
+        typeAdded: async () => {
+          if (this.#graph && this.#opts.configFile) await this.#applyConfig().catch(() => undefined);
+        },
+      });
+      for (const change of await dropIns.scan()) this.#reconciler.admit(change);
     }
   }
 
   async #readConfig(): Promise<unknown> {
     if (this.#opts.configFile) return readConfigFile(this.#opts.configFile);
     return this.#opts.config ?? {};
-  }
-
-  /** A freshly loaded drop-in type joins the registry unless it would shadow a built-in. */
-  #admitNewType(change: DropInChange): boolean {
-    if (change.change === 'failed') {
-      this.metrics.pluginLoadErrors.inc({ plugin: change.name });
-      return false;
-    }
-    if (change.change !== 'loaded') return false;
-    const existing = this.types.get(change.type.kind, change.type.type);
-    if (existing && existing.origin === 'builtin') {
-      const error = `drop-in ${change.name} declares ${change.type.kind} type ${change.type.type}, which is built in; choose another type name`;
-      this.#dropIns!.reject(change.name, change.previous, error);
-      this.metrics.pluginLoadErrors.inc({ plugin: change.name });
-      void change.type.dispose();
-      return false;
-    }
-    this.types.set(change.type);
-    return true;
-  }
-
-  async #applyPluginChanges(): Promise<void> {
-    if (!this.#dropIns) return;
-    for (const change of await this.#dropIns.scan()) {
-      if (change.change === 'failed') {
-        this.metrics.pluginLoadErrors.inc({ plugin: change.name });
-        this.#flagUsers(change.previous, `plugin file ${change.name} failed to load, previous version still running: ${change.error}`);
-        continue;
-      }
-      if (change.change === 'removed') {
-        await this.#unloadType(change.name, change.previous);
-        continue;
-      }
-      await this.#replaceType(change.name, change.type, change.previous);
-    }
-  }
-
-  /** Hot-swaps every component running on `previous` onto `next`; all of them validate first. */
-  async #replaceType(name: string, next: PluginType, previous: PluginType | undefined): Promise<void> {
-    const users = this.#usersOf(previous);
-    const validated: [string, unknown][] = [];
-    const issues: string[] = [];
-    for (const spec of users) {
-      const r = await next.validate(spec.raw, sectionPath(spec));
-      if (r.ok) validated.push([spec.id, r.value]);
-      else issues.push(...r.issues.map((i) => `${i.path}: ${i.message}`));
-    }
-    if (issues.length > 0 || (previous && (previous.kind !== next.kind || previous.type !== next.type) && users.length > 0)) {
-      const why = issues.length > 0 ? `config no longer valid: ${issues.join('; ')}` : `it changed its kind or type from ${previous!.kind}:${previous!.type}`;
-      this.#dropIns!.reject(name, previous, why);
-      this.metrics.pluginLoadErrors.inc({ plugin: name });
-      this.#flagUsers(previous, `new version of plugin ${name} refused, previous version still running: ${why}`);
-      await next.dispose();
-      return;
-    }
-    if (!this.#admitNewType({ name, change: 'loaded', type: next, ...(previous ? { previous } : {}) })) return;
-    for (const [id, config] of validated) {
-      const spec = { ...this.#graph!.specs.get(id)!, pluginType: next, config };
-      try {
-        await this.#graph!.swap(id, spec);
-        this.#errors.delete(id);
-      } catch (err) {
-        this.#errors.set(id, `hot swap to ${name} ${next.hash} failed, previous generation still running: ${(err as Error).message}`);
-      }
-    }
-    if (previous && this.#usersOf(previous).length === 0) await previous.dispose();
-    // A component that waited for this type (its config did not validate before) may now start.
-    if (!previous && this.#graph && this.#opts.configFile) await this.#applyConfig().catch(() => undefined);
-  }
-
-  async #unloadType(name: string, previous: PluginType): Promise<void> {
-    let inUse = false;
-    for (const spec of this.#usersOf(previous)) {
-      if (spec.kind === 'processor') {
-        await this.#graph!.bypass(spec.id);
-        this.#errors.set(spec.id, `plugin ${name} was removed; the processor passes batches through unchanged`);
-      } else if (spec.kind === 'source') {
-        await this.#graph!.slots.get(spec.id)!.stop();
-        this.#errors.set(spec.id, `plugin ${name} was removed; the source is stopped`);
-      } else {
-        inUse = true;
-        this.#errors.set(spec.id, `plugin ${name} was removed but a pipeline still sends to this ${spec.kind}; it keeps running until the config no longer uses it`);
-      }
-    }
-    if (!inUse) {
-      this.types.delete(previous);
-      await previous.dispose();
-    }
-  }
-
-  #usersOf(t: PluginType | undefined): ComponentSpec[] {
-    if (!t || !this.#graph) return [];
-    return [...this.#graph.specs.values()].filter((s) => s.pluginType === t);
-  }
-
-  #flagUsers(t: PluginType | undefined, message: string): void {
-    for (const spec of this.#usersOf(t)) this.#errors.set(spec.id, message);
   }
 
   /** Applies a changed config: components whose config changed are updated in place or swapped. */
