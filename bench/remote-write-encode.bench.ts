@@ -20,7 +20,7 @@ import { encodeLabelsV1, writeRequestV1 } from '../host/wire/encode-v1.js';
 import { BlockEncoder } from '../plugins/remote-write-sink/block-encoder.js';
 import type { Benchmark, BenchOptions, BenchResult } from './lib/result.js';
 import { median, ratePerSecond } from './lib/stats.js';
-import { randomInt, seededRandom } from './load/random.js';
+import { seededRandom } from './load/random.js';
 import { generateSeries } from './load/series-shapes.js';
 
 const SAMPLES_PER_BATCH = 2000;
@@ -39,7 +39,7 @@ function setup(seriesCount: number): { index: MapSeriesIndex; batches: SampleBat
     const n = Math.min(SAMPLES_PER_BATCH, refs.length - start);
     const values = new Float64Array(n);
     for (let i = 0; i < n; i++) values[i] = Math.round(rand() * 1e6) / 100;
-    batches.push({ tenant: DEFAULT_TENANT, length: n, refs: refs.slice(start, start + n), ts: new Float64Array(n).fill(1_767_225_600_000), values });
+    batches.push({ tenant: DEFAULT_TENANT, length: n, refs: Uint32Array.from(refs.slice(start, start + n)), ts: new Float64Array(n).fill(1_767_225_600_000), values });
   }
   return { index, batches };
 }

@@ -171,7 +171,7 @@ const benchmark: Benchmark = {
         metric: 'state',
         value: kernelBytes / n,
         unit: 'bytes/series',
-        better: 'lower',
+        better: 'lower' as const,
         note: 'per-series kernel arrays and ref table by capacity, the registry\'s typed arrays, and group state, divided by input series',
       },
       // Without a forced GC the heap growth is noise (it can even be negative): left out then.
@@ -182,7 +182,7 @@ const benchmark: Benchmark = {
             metric: 'js heap',
             value: heapPerSeries,
             unit: 'bytes/series',
-            better: 'lower',
+            better: 'lower' as const,
             note: 'JS heap grown by one more classified aggregator (group keys, maps), beside the state above; needs node --expose-gc',
           },
         ]

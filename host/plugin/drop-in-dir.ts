@@ -51,7 +51,6 @@ function folderEntry(dir: string): string | undefined {
  * fast but may miss events on some file systems, so a slow poll backs it up.
  */
 export class DropInWatcher {
-  #dir: string;
   #onChange: () => void;
   #watcher: FSWatcher | undefined;
   #poll: NodeJS.Timeout | undefined;
@@ -59,7 +58,6 @@ export class DropInWatcher {
   #debounceMs: number;
 
   constructor(dir: string, onChange: () => void, opts: { debounceMs?: number; pollMs?: number } = {}) {
-    this.#dir = dir;
     this.#onChange = onChange;
     this.#debounceMs = opts.debounceMs ?? 150;
     try {

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SampleBatch } from '../../../host/batch/sample-batch.js';
 import { STALE_NAN } from '../../../host/batch/stale.js';
-import { DEFAULT_TENANT, type Tenant } from '../../../host/batch/tenant.js';
+import type { Tenant } from '../../../host/batch/tenant.js';
 import type { Component } from '../../../host/plugin/manifest.js';
-import { labelsFromRecord } from '../../../host/series/labels.js';
 import manifest from '../../../plugins/exposition-sink/index.js';
 import { parseExposition } from '../../../host/wire/text-parser.js';
+import { batchOf, type Row } from '../../kit/batches.js';
 import { createTestHost, type TestHost } from '../../kit/context.js';
 import { startTestServer } from '../../kit/http.js';
 import { RecordingConsumer } from '../../kit/recording-consumer.js';
@@ -30,17 +30,7 @@ afterEach(async () => {
   host.cleanup();
 });
 
-function batch(rows: [Record<string, string>, number, number][], tenant: Tenant = DEFAULT_TENANT): SampleBatch {
-  const values = new Float64Array(rows.length);
-  rows.forEach((r, i) => (values[i] = r[2]));
-  return {
-    tenant,
-    length: rows.length,
-    refs: Uint32Array.from(rows.map(([l]) => host.series.resolve(tenant, labelsFromRecord(l)))),
-    ts: Float64Array.from(rows.map((r) => r[1])),
-    values,
-  };
-}
+const batch = (rows: Row[], tenant?: Tenant): SampleBatch => batchOf(host.series, rows, tenant);
 
 async function federate(...match: string[]): Promise<{ status: number; body: string; type: string | null }> {
   const q = new URLSearchParams();

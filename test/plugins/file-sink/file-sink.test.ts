@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SampleBatch } from '../../../host/batch/sample-batch.js';
 import { STALE_NAN } from '../../../host/batch/stale.js';
-import { DEFAULT_TENANT, type Tenant } from '../../../host/batch/tenant.js';
+import type { Tenant } from '../../../host/batch/tenant.js';
 import type { Component } from '../../../host/plugin/manifest.js';
-import { labelsFromRecord } from '../../../host/series/labels.js';
 import manifest from '../../../plugins/file-sink/index.js';
+import { batchOf, type Row } from '../../kit/batches.js';
 import { createTestHost, type TestHost } from '../../kit/context.js';
 import { RecordingConsumer } from '../../kit/recording-consumer.js';
 
@@ -28,17 +28,7 @@ async function start(config: Record<string, unknown>): Promise<void> {
   sink = await manifest.create(host.context('file/test').ctx, cfg as never, new RecordingConsumer());
 }
 
-function batch(rows: [Record<string, string>, number, number][], tenant: Tenant = DEFAULT_TENANT): SampleBatch {
-  const values = new Float64Array(rows.length);
-  rows.forEach((r, i) => (values[i] = r[2]));
-  return {
-    tenant,
-    length: rows.length,
-    refs: Uint32Array.from(rows.map(([l]) => host.series.resolve(tenant, labelsFromRecord(l)))),
-    ts: Float64Array.from(rows.map((r) => r[1])),
-    values,
-  };
-}
+const batch = (rows: Row[], tenant?: Tenant): SampleBatch => batchOf(host.series, rows, tenant);
 
 const lines = (p = path) => readFileSync(p, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown);
 
@@ -73,6 +63,6 @@ describe('file sink', () => {
   });
 
   it('refuses unknown config keys', () => {
-    expect(manifest.config.safeParse!({ path: '-', rotate: true }).success).toBe(false);
+    expect((manifest.config as import('zod').ZodType).safeParse({ path: '-', rotate: true }).success).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import { DEFAULT_TENANT, type Tenant } from '../../../host/batch/tenant.js';
 import type { Component } from '../../../host/plugin/manifest.js';
 import { labelsFromRecord } from '../../../host/series/labels.js';
 import { WriteRequestV1 } from '../../../host/wire/remote-write-schema.js';
+import { batchOf, type Row } from '../../kit/batches.js';
 import { createTestHost, type TestHost } from '../../kit/context.js';
 import { RecordingConsumer } from '../../kit/recording-consumer.js';
 import manifest from '../../../plugins/remote-write-sink/index.js';
@@ -34,16 +35,7 @@ async function sink(config: Record<string, unknown>, generation = 1): Promise<Co
   return c;
 }
 
-function batch(rows: [Record<string, string>, number, number][], tenant: Tenant = DEFAULT_TENANT): SampleBatch {
-  return {
-    tenant,
-    length: rows.length,
-    refs: Uint32Array.from(rows.map(([l]) => host.series.resolve(tenant, labelsFromRecord(l)))),
-    ts: Float64Array.from(rows.map((r) => r[1])),
-    // Assigned one by one: a plain JS array of doubles may canonicalise NaN payloads (the stale marker).
-    values: rows.reduce((out, r, i) => ((out[i] = r[2]), out), new Float64Array(rows.length)),
-  };
-}
+const batch = (rows: Row[], tenant?: Tenant): SampleBatch => batchOf(host.series, rows, tenant);
 
 const up = (job: string, ts: number, v: number): [Record<string, string>, number, number] => [{ __name__: 'up', job }, ts, v];
 
@@ -213,7 +205,7 @@ describe('remote_write sink', () => {
   });
 
   it('refuses unknown config keys and accepts its example', () => {
-    expect(manifest.config.safeParse!({ urls: ['http://x/w'], max_batch_sample: 3 }).success).toBe(false);
-    expect(manifest.config.safeParse!(manifest.example).success).toBe(true);
+    expect((manifest.config as import('zod').ZodType).safeParse({ urls: ['http://x/w'], max_batch_sample: 3 }).success).toBe(false);
+    expect((manifest.config as import('zod').ZodType).safeParse(manifest.example).success).toBe(true);
   });
 });

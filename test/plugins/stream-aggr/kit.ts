@@ -1,9 +1,6 @@
-import type { SampleBatch } from '../../../host/batch/sample-batch.js';
-import { DEFAULT_TENANT } from '../../../host/batch/tenant.js';
-import { labelsFromRecord } from '../../../host/series/labels.js';
-import type { SeriesIndex } from '../../../host/series/series-index.js';
 import manifest, { type StreamAggrProcessor } from '../../../plugins/stream-aggr/index.js';
 import { streamAggrSchema } from '../../../plugins/stream-aggr/config.js';
+import { batchOf } from '../../kit/batches.js';
 import { createTestHost, type TestHost } from '../../kit/context.js';
 import { RecordingConsumer } from '../../kit/recording-consumer.js';
 
@@ -18,14 +15,6 @@ export async function startProcessor(config: unknown, host: TestHost = createTes
   return { host, owned, sink, proc };
 }
 
-export function batchOf(series: SeriesIndex, rows: [Record<string, string>, number, number][]): SampleBatch {
-  return {
-    tenant: DEFAULT_TENANT,
-    length: rows.length,
-    refs: Uint32Array.from(rows.map(([l]) => series.resolve(DEFAULT_TENANT, labelsFromRecord(l)))),
-    ts: Float64Array.from(rows.map((r) => r[1])),
-    values: Float64Array.from(rows.map((r) => r[2])),
-  };
-}
+export { batchOf };
 
 export { createTestHost };
