@@ -79,7 +79,19 @@ export class ReferenceSeriesIndex extends SeriesIndexBase {
     return this.resolveKey(tenant, this.#scratch, length);
   }
 
-  resolveScratchBatch(tenant: Tenant, offsets: Uint32Array, count: number, out: Uint32Array): void {
+  resolveScratchBatch(tenant: Tenant, offsets: Uint32Array, count: number, out: Uint32Array, checkNew?: (i: number) => void): void {
+    if (checkNew) {
+      const tid = this.tenantId(tenant);
+      for (let i = 0; i < count; i++) {
+        let known = false;
+        try {
+          known = this.#refs.has(seriesKeyString(tid, decodeSeriesKey(this.#scratch, offsets[i]!, offsets[i + 1]!)));
+        } catch {
+          // A malformed key is new by definition; checkNew says what is wrong with it.
+        }
+        if (!known) checkNew(i);
+      }
+    }
     for (let i = 0; i < count; i++) {
       const start = offsets[i]!;
       const end = offsets[i + 1]!;

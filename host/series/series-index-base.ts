@@ -39,7 +39,7 @@ export abstract class SeriesIndexBase implements SeriesIndex {
   abstract resolveKey(tenant: Tenant, key: Uint8Array, length: number): number;
   abstract scratch(minBytes: number): Uint8Array;
   abstract resolveScratch(tenant: Tenant, length: number): number;
-  abstract resolveScratchBatch(tenant: Tenant, offsets: Uint32Array, count: number, out: Uint32Array): void;
+  abstract resolveScratchBatch(tenant: Tenant, offsets: Uint32Array, count: number, out: Uint32Array, checkNew?: (i: number) => void): void;
   abstract labels(ref: number): Labels;
   abstract key(ref: number): Uint8Array;
   abstract tsid(ref: number): Tsid;

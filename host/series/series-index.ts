@@ -35,8 +35,10 @@ export interface SeriesIndex {
    * scratch[offsets[i], offsets[i + 1]), offsets ascending. Writes the refs to out[0, count). The fastest path: one
    * kernel call for a whole request. A key refused by a limit or malformed throws, as
    * resolveKey() does; the refs of the keys before it are already in `out`.
+   * `checkNew(i)` is called for every key not in the index yet, before any of them is inserted:
+   * a decoder validates labels there, once per new series, and throws to refuse the request.
    */
-  resolveScratchBatch(tenant: Tenant, offsets: Uint32Array, count: number, out: Uint32Array): void;
+  resolveScratchBatch(tenant: Tenant, offsets: Uint32Array, count: number, out: Uint32Array, checkNew?: (i: number) => void): void;
   /** The labels of a live ref. */
   labels(ref: number): Labels;
   /** The tenant of a live ref. */

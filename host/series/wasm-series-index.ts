@@ -92,7 +92,7 @@ export class WasmSeriesIndex extends SeriesIndexBase {
     return this.resolveKey(tenant, key, key.length);
   }
 
-  resolveScratchBatch(tenant: Tenant, offsets: Uint32Array, count: number, out: Uint32Array): void {
+  resolveScratchBatch(tenant: Tenant, offsets: Uint32Array, count: number, out: Uint32Array, checkNew?: (i: number) => void): void {
     if (count === 0) return;
     const tid = this.tenantId(tenant);
     if (offsets[count]! > this.#scratchCap) throw new RangeError(`keys end at ${offsets[count]}, past the scratch buffer (${this.#scratchCap} bytes)`);
@@ -108,6 +108,7 @@ export class WasmSeriesIndex extends SeriesIndexBase {
     const misses = this.#x.lookup_many(tid, this.#scratchPtr, offsetsPtr, count, outPtr);
     out.set(u32.subarray(outPtr >>> 2, (outPtr >>> 2) + count));
     if (misses === 0) return;
+    if (checkNew) for (let i = 0; i < count; i++) if (out[i] === 0xffffffff) checkNew(i);
     for (let i = 0; i < count; i++) {
       if (out[i] !== 0xffffffff) continue;
       // Looked up again: an earlier key of this batch may have been the same series.

@@ -48,7 +48,7 @@ export class BatchCollector {
     const n = keys.seriesCount;
     if (n === 0) return;
     this.#series.scratch(keys.length).set(keys.key.subarray(0, keys.length));
-    this.#series.resolveScratchBatch(this.#tenant, keys.offsets, n, refs);
+    this.#series.resolveScratchBatch(this.#tenant, keys.offsets, n, refs, keys.deferChecks ? (i) => keys.checkKey(i) : undefined);
     this.counts.series += n;
   }
 

@@ -32,6 +32,8 @@ export class SeriesKeyBuilder {
   offsets = new Uint32Array(1025);
   /** Keys completed by finish() since clear(). */
   seriesCount = 0;
+  /** Series number (for messages) of each key since clear(). */
+  private seriesOf = new Uint32Array(1025);
   /** Index of the series in its request (or line of a text body), named in error messages. */
   series = 0;
   // Plain numeric fields rather than #private ones and a limits object: this runs once per label.
@@ -42,13 +44,26 @@ export class SeriesKeyBuilder {
   private readonly maxLength: number;
   private readonly utf8Names: boolean;
   private readonly unit: string;
+  private readonly deferred: boolean;
 
-  /** `unit` names what `series` counts in error messages: series of a request, or lines of a text body. */
-  constructor(limits: LabelLimits, unit: 'series' | 'line' = 'series') {
+  /**
+   * `unit` names what `series` counts in error messages: series of a request, or lines of a text
+   * body. With `deferChecks`, add() only copies and checks sizes; names, order and UTF-8 are
+   * checked by checkKey(), which the collector calls for keys the index has never seen: a key
+   * the index holds was checked when it was inserted, and identical bytes are equally valid
+   * (unless a source with looser rules, `utf8_label_names`, inserted it into the shared index).
+   */
+  constructor(limits: LabelLimits, unit: 'series' | 'line' = 'series', opts: { deferChecks?: boolean } = {}) {
     this.maxLabels = limits.maxLabelsPerSeries;
     this.maxLength = limits.maxLabelValueLength;
     this.utf8Names = limits.utf8Names;
     this.unit = unit;
+    this.deferred = opts.deferChecks ?? false;
+  }
+
+  /** Whether checkKey() must run for new keys (the checks were deferred in add()). */
+  get deferChecks(): boolean {
+    return this.deferred;
   }
 
   /** Forgets every key written so far. */
@@ -65,8 +80,12 @@ export class SeriesKeyBuilder {
       const next = new Uint32Array(this.offsets.length * 2);
       next.set(this.offsets);
       this.offsets = next;
+      const of = new Uint32Array(this.offsets.length);
+      of.set(this.seriesOf);
+      this.seriesOf = of;
     }
     this.offsets[this.seriesCount] = this.length;
+    this.seriesOf[this.seriesCount] = series;
   }
 
   /** clear() then begin(): a single key in key[0, length). */
@@ -102,7 +121,44 @@ export class SeriesKeyBuilder {
     p = writeVarint(key, p + nl, vl);
     high |= copy(src, vs, vl, key, p);
     p += vl;
-    if (high >= 0x80) this.checkUtf8(src, ns, nl, vs, vl);
+    this.length = p;
+    if (!this.deferred) this.checkLabel(key, nameAt, nl, p - vl, vl, high, nameChecked);
+  }
+
+  /** The checks add() deferred, for key i since clear(); throws the same errors add() would. */
+  checkKey(i: number): void {
+    const key = this.key;
+    const end = this.offsets[i + 1]!;
+    this.series = this.seriesOf[i]!;
+    this.count = 0;
+    let p = this.offsets[i]!;
+    while (p < end) {
+      let nl = 0;
+      for (let shift = 0; ; shift += 7) {
+        const b = key[p++]!;
+        nl |= (b & 0x7f) << shift;
+        if (b < 0x80) break;
+      }
+      const nameAt = p;
+      p += nl;
+      let vl = 0;
+      for (let shift = 0; ; shift += 7) {
+        const b = key[p++]!;
+        vl |= (b & 0x7f) << shift;
+        if (b < 0x80) break;
+      }
+      let high = 0;
+      for (let j = nameAt; j < nameAt + nl; j++) high |= key[j]!;
+      for (let j = p; j < p + vl; j++) high |= key[j]!;
+      this.count++;
+      this.checkLabel(key, nameAt, nl, p, vl, high, false);
+      p += vl;
+    }
+  }
+
+  /** Name characters, UTF-8 and order of the label whose name and value sit at key[na, na+nl) and key[va, va+vl). */
+  private checkLabel(key: Uint8Array, nameAt: number, nl: number, va: number, vl: number, high: number, nameChecked: boolean): void {
+    if (high >= 0x80) this.checkUtf8(key, nameAt, nl, va, vl);
     if (!nameChecked && !this.utf8Names && !validName(key, nameAt, nl)) {
       this.fail('labels', `invalid labels: label name ${text(key, nameAt, nl)} does not match [a-zA-Z_][a-zA-Z0-9_]*`);
     }
@@ -113,7 +169,6 @@ export class SeriesKeyBuilder {
     }
     this.prevName = nameAt;
     this.prevNameLen = nl;
-    this.length = p;
   }
 
   private fail(reason: WireErrorReason, message: string): never {

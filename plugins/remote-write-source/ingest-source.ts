@@ -38,7 +38,9 @@ export abstract class IngestSource implements Component {
     this.#auth = new TenantAuth(config.tenants);
     this.#metrics = new IngestMetrics(ctx);
     // One key builder per source is enough: decoding is synchronous, so requests never interleave in it.
-    this.keys = new SeriesKeyBuilder(labelLimits(config), keyUnit);
+    // Series keys are resolved a request at a time, so their label checks can wait for the index
+    // to say which series are new; text lines are resolved one by one and checked as they are read.
+    this.keys = new SeriesKeyBuilder(labelLimits(config), keyUnit, { deferChecks: keyUnit === 'series' });
   }
 
   start(): void {

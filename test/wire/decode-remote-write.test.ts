@@ -5,6 +5,8 @@ import { DEFAULT_TENANT } from '../../host/batch/tenant.js';
 import { SluiceError, TooLargeError } from '../../host/errors.js';
 import { formatSeries } from '../../host/series/labels.js';
 import { MapSeriesIndex } from '../../host/series/map-series-index.js';
+import { createSeriesIndex } from '../../host/series/create-series-index.js';
+import type { SeriesIndex } from '../../host/series/series-index.js';
 import { BatchCollector } from '../../host/wire/batch-collector.js';
 import { decodeRemoteWrite, type RemoteWriteVersion } from '../../host/wire/remote-write-request.js';
 import { RequestV2, WriteRequestV1 } from '../../host/wire/remote-write-schema.js';
@@ -14,10 +16,10 @@ import { encodeV1, encodeV2, replaceDouble, snappyCompress, type TestSeriesV2 } 
 
 const LIMITS = { maxLabelsPerSeries: 30, maxLabelValueLength: 256, utf8Names: false };
 
-function decode(raw: Uint8Array, version: RemoteWriteVersion, opts: { maxBatch?: number; maxBytes?: number } = {}) {
-  const index = new MapSeriesIndex();
+function decode(raw: Uint8Array, version: RemoteWriteVersion, opts: { maxBatch?: number; maxBytes?: number; deferChecks?: boolean; index?: SeriesIndex } = {}) {
+  const index = opts.index ?? new MapSeriesIndex();
   const out = new BatchCollector(index, DEFAULT_TENANT, opts.maxBatch ?? 1000);
-  decodeRemoteWrite(snappyCompress(raw), version, opts.maxBytes ?? 1 << 26, out, new SeriesKeyBuilder(LIMITS));
+  decodeRemoteWrite(snappyCompress(raw), version, opts.maxBytes ?? 1 << 26, out, new SeriesKeyBuilder(LIMITS, 'series', { deferChecks: opts.deferChecks ?? false }));
   const counts = { ...out.counts };
   const batches = out.finish();
   const rows: [string, number, number][] = [];
@@ -25,9 +27,9 @@ function decode(raw: Uint8Array, version: RemoteWriteVersion, opts: { maxBatch?:
   return { rows, batches, counts, index };
 }
 
-function decodeError(raw: Uint8Array, version: RemoteWriteVersion): WireError {
+function decodeError(raw: Uint8Array, version: RemoteWriteVersion, opts: { deferChecks?: boolean; index?: SeriesIndex } = {}): WireError {
   try {
-    decode(raw, version);
+    decode(raw, version, opts);
   } catch (err) {
     expect(err).toBeInstanceOf(WireError);
     return err as WireError;
@@ -129,6 +131,32 @@ describe('remote_write decoding', () => {
     const v2BadName = encodeV2([{ labels: [['__name__', 'bad-name']], samples: [[1, 1]] }, { labels: [['__name__', 'up'], ['bad-name', 'x']], samples: [[1, 1]] }]);
     expect(decodeError(v2BadName, 2).message).toMatch(/label name "bad-name" does not match .* \(series 1\)$/);
     expect(decodeError(encodeV1([{ labels: [], samples: [[1, 1]] }]), 1).message).toMatch(/no labels/);
+  });
+
+  describe.each(['reference', 'wasm'] as const)('with label checks deferred to new series (%s index)', (implementation) => {
+    it('refuses the same invalid labels, naming the same series', async () => {
+      const index = await createSeriesIndex({ implementation });
+      const opts = { deferChecks: true, index };
+      expect(decodeError(encodeV1([{ labels: [['job', 'x'], ['__name__', 'up']], samples: [[1, 1]] }]), 1, opts).message).toMatch(/not sorted.*\(series 0\)$/);
+      expect(decodeError(encodeV1([{ labels: series('ok'), samples: [[1, 1]] }, { labels: [['__name__', 'up'], ['a', '1'], ['a', '2']], samples: [[1, 1]] }]), 1, opts).message).toMatch(/duplicate label name "a" \(series 1\)$/);
+      expect(decodeError(encodeV1([{ labels: [['__name__', 'up'], ['bad-name', 'x']], samples: [[1, 1]] }]), 1, opts).message).toMatch(/does not match/);
+      expect(decodeError(encodeV2([{ labels: [['job', 'x'], ['__name__', 'up']], samples: [[1, 1]] }]), 2, opts).message).toMatch(/not sorted/);
+      const badUtf8 = encodeV1([{ labels: series('up', [['job', 'x']]), samples: [[1, 1]] }]);
+      const at = Buffer.from(badUtf8).indexOf(Buffer.from('job'));
+      badUtf8[at + 5] = 0xff; // the value "x" becomes an invalid UTF-8 byte
+      expect(decodeError(badUtf8, 1, opts).message).toMatch(/not valid UTF-8/);
+    });
+
+    it('inserts nothing from a refused request and accepts its valid series afterwards', async () => {
+      const index = await createSeriesIndex({ implementation });
+      const good = { labels: series('up', [['job', 'a']]), samples: [[1, 1]] as [number, number][] };
+      const bad = { labels: [['__name__', 'up'], ['job', 'b'], ['bad-name', 'x']] as [string, string][], samples: [[1, 1]] as [number, number][] };
+      expect(decodeError(encodeV1([good, bad]), 1, { deferChecks: true, index }).message).toMatch(/\(series 1\)$/);
+      expect(index.size).toBe(0);
+      expect(decode(encodeV1([good]), 1, { deferChecks: true, index }).rows).toEqual([['up{job="a"}', 1, 1]]);
+      expect(decode(encodeV1([good, good]), 1, { deferChecks: true, index }).rows).toHaveLength(2);
+      expect(index.size).toBe(1);
+    });
   });
 
   it('refuses label bombs by count and by length', () => {
