@@ -9,6 +9,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
+          setupFiles: ['test/kit/fast-check-seed.ts'],
           exclude: ['test/peers/**'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
@@ -18,6 +19,7 @@ export default defineConfig({
         test: {
           name: 'peers',
           include: ['test/peers/**/*.test.ts'],
+          setupFiles: ['test/kit/fast-check-seed.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -118,7 +118,9 @@ function parenthesize(e: Expr): Expr {
   const bindsAtLeast = (x: Expr, prec: number): boolean =>
     x.type === 'BinaryExpr' ? PREC[x.op]! >= prec
       : x.type === 'UnaryExpr' ? prec <= 5
-        : x.type === 'NumberLiteral' ? !(x.value < 0 || Object.is(x.value, -0) || x.value === -Infinity) || prec <= 5
+        // Negative numbers and both infinities print with a sign (Prometheus writes `+Inf`), which a
+        // tighter operator (`^`) would take for a unary operator.
+        : x.type === 'NumberLiteral' ? !(x.value < 0 || Object.is(x.value, -0) || x.value === -Infinity || x.value === Infinity) || prec <= 5
           : true;
   switch (e.type) {
     case 'BinaryExpr': {
