@@ -14,7 +14,7 @@ import { difference, intersect, intersects, union, unionMany } from './sets';
 export { alloc, free, intersect, union, difference, bytesInUse as bytes_in_use, bytesReserved as bytes_reserved };
 
 /** Bumped whenever an export's signature or a record layout the host reads changes. */
-export const ABI_VERSION: i32 = 1;
+export const ABI_VERSION: i32 = 2;
 
 export function abi_version(): i32 {
   return ABI_VERSION;

@@ -1,6 +1,7 @@
 import type { Tenant } from '../batch/tenant.js';
 import type { Labels } from './labels.js';
 import type { Matcher } from './matcher.js';
+import type { SeriesKernel } from './series-kernel.js';
 import type { Tsid } from './tsid.js';
 
 /**
@@ -39,6 +40,12 @@ export interface SeriesIndex {
    * a decoder validates labels there, once per new series, and throws to refuse the request.
    */
   resolveScratchBatch(tenant: Tenant, offsets: Uint32Array, count: number, out: Uint32Array, checkNew?: (i: number) => void): void;
+  /**
+   * The index's WebAssembly kernel, for wire codecs that decode and encode remote_write inside its
+   * memory (host/wire/kernel-*.ts); undefined for the reference index and for a drop-in's proxy,
+   * where the TypeScript codecs run instead.
+   */
+  readonly kernel?: IndexKernel;
   /** The labels of a live ref. */
   labels(ref: number): Labels;
   /** The tenant of a live ref. */
@@ -91,4 +98,16 @@ export interface CardinalityStats {
   newSeriesLastMinute: number;
   /** New series refused by a limit since start. */
   refusedSeries: number;
+}
+
+/** What a wire codec working in the index kernel's memory may do beyond reading it. */
+export interface IndexKernel {
+  readonly instance: SeriesKernel;
+  /** The kernel's number for a tenant (created on first use). */
+  tenantId(tenant: Tenant): number;
+  /**
+   * Inserts the key at [ptr, ptr + length) of kernel memory, which lookup just missed: checks
+   * that it is well formed and that the tenant's limits admit it; returns the new ref.
+   */
+  insertAt(tid: number, ptr: number, length: number): number;
 }

@@ -6,6 +6,7 @@ import type { Matcher } from './matcher.js';
 import { PairDictionary } from './pair-dictionary.js';
 import { selectPostings } from './postings-select.js';
 import { SeriesIndexBase, DEFAULT_PURGE_THRESHOLD, type SeriesIndexOptions } from './series-index-base.js';
+import type { IndexKernel } from './series-index.js';
 import {
   loadSeriesKernel, P_BYTES, P_LEN, P_LIVE, P_TENANT, S_INSTANCE, S_JOB, S_METRIC_ID_HI, S_METRIC_ID_LO, S_NAME, S_TENANT,
   type SeriesIndexExports, type SeriesKernel,
@@ -45,6 +46,7 @@ export class WasmSeriesIndex extends SeriesIndexBase {
   /** Kernel buffer keys are rebuilt into for key() and labels(). */
   #keyPtr = 0;
   #keyCap = 0;
+  readonly kernel: IndexKernel;
 
   static async create(opts: WasmSeriesIndexOptions = {}): Promise<WasmSeriesIndex> {
     const k = await loadSeriesKernel({ ...opts, purgeThreshold: opts.purgeThreshold ?? DEFAULT_PURGE_THRESHOLD });
@@ -59,6 +61,7 @@ export class WasmSeriesIndex extends SeriesIndexBase {
     this.implementation = `wasm-${k.variant}`;
     this.#scratchPtr = this.#x.scratch(0) >>> 0;
     this.#scratchCap = this.#x.scratch_capacity();
+    this.kernel = { instance: k, tenantId: (t) => this.tenantId(t), insertAt: (tid, ptr, length) => this.#insertAt(tid, ptr, length) };
   }
 
   scratch(minBytes: number): Uint8Array {
@@ -119,11 +122,15 @@ export class WasmSeriesIndex extends SeriesIndexBase {
   }
 
   #insert(tid: number, length: number, offset = 0): number {
-    const ptr = this.#scratchPtr + offset;
-    if (offset + length > this.#scratchCap || this.#x.key_valid(ptr, length) !== 1) {
+    if (offset + length > this.#scratchCap) throw new BadInputError(`malformed series key of ${length} bytes: past the scratch buffer`);
+    return this.#insertAt(tid, this.#scratchPtr + offset, length);
+  }
+
+  #insertAt(tid: number, ptr: number, length: number): number {
+    if (this.#x.key_valid(ptr, length) !== 1) {
       throw new BadInputError(`malformed series key of ${length} bytes: truncated or overlong varint`);
     }
-    this.admit(tid, () => decodeSeriesKey(this.scratch(0), offset, offset + length));
+    this.admit(tid, () => decodeSeriesKey(new Uint8Array(this.#x.memory.buffer, ptr, length)));
     const ref = this.#x.insert(tid, ptr, length) >>> 0;
     this.cardinalityTracker.created(tid);
     return ref;
