@@ -4,7 +4,7 @@
  * v1 and v2): snappy alone (the asm/snappy kernel vs its TypeScript reference vs snappyjs),
  * protobufjs object decoding (the reference), and the hand-written walker writing series keys and
  * resolving them in the WebAssembly series index (steady state: every series already known), with
- * and without decompression.
+ * and without decompression, and (v1) all of it inside the series-index kernel.
  */
 import snappyjs from 'snappyjs';
 import { DEFAULT_TENANT } from '../host/batch/tenant.js';
@@ -14,6 +14,7 @@ import type { SeriesIndex } from '../host/series/series-index.js';
 import { BatchCollector } from '../host/wire/batch-collector.js';
 import { decodeWriteRequestV1 } from '../host/wire/decode-v1.js';
 import { decodeRequestV2 } from '../host/wire/decode-v2.js';
+import { KernelDecoderV1 } from '../host/wire/kernel-decode-v1.js';
 import type { RemoteWriteVersion } from '../host/wire/remote-write-request.js';
 import { RequestV2, WriteRequestV1 } from '../host/wire/remote-write-schema.js';
 import { SeriesKeyBuilder } from '../host/wire/series-key-builder.js';
@@ -116,7 +117,18 @@ async function runVersion(version: RemoteWriteVersion, opts: BenchOptions): Prom
   const walkerOnly = measure(corpus, (k) => walk(version, index, keys, corpus.raw[k]!), ms, repeats);
   const full = measure(corpus, (k) => walk(version, index, keys, kernel.decompress(bodies.bodies[k]!, MAX)), ms, repeats);
   const bytesPerSample = bodies.compressedBytes / bodies.samples.reduce((a, b) => a + b, 0);
+  const inIndex: BenchResult[] = [];
+  if (version === 1 && index.kernel) {
+    const decoder = new KernelDecoderV1(index.kernel, keys, LIMITS);
+    const oneCall = measure(corpus, (k) => {
+      const out = new BatchCollector(index, DEFAULT_TENANT, 10_000);
+      decoder.decodeWriteRequest(bodies.bodies[k]!, MAX, DEFAULT_TENANT, out);
+      out.finish();
+    }, ms, repeats);
+    inIndex.push({ name, metric: 'series-index kernel: snappy + walk + resolve in one call', value: oneCall, unit: 'samples/s', reference: 'snappy kernel + walk + resolve', referenceValue: full, ratio: oneCall / full });
+  }
   return [
+    ...inIndex,
     { name, metric: `snappy kernel (${kernel.implementation})`, value: snappyKernel, unit: 'samples/s', reference: 'snappy.ts', referenceValue: snappyMine, ratio: snappyKernel / snappyMine },
     { name, metric: 'snappy.ts (TypeScript)', value: snappyMine, unit: 'samples/s', reference: 'snappyjs', referenceValue: snappyJs, ratio: snappyMine / snappyJs },
     { name, metric: 'snappyjs + protobufjs objects only', value: objectsOnly, unit: 'samples/s' },

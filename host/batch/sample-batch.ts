@@ -79,17 +79,18 @@ export function transferables(b: SampleBatch): ArrayBuffer[] {
  */
 export class BatchBuilder {
   #tenant: Tenant;
-  #refs: Uint32Array;
-  #ts: Float64Array;
-  #values: Float64Array;
+  // Allocated on the first push (pushColumns() brings arrays of its own).
+  #refs = new Uint32Array(0);
+  #ts = new Float64Array(0);
+  #values = new Float64Array(0);
   #length = 0;
   #side: SideColumns | undefined;
+  /** What the arrays start at when push() first needs them. */
+  readonly #capacity: number;
 
   constructor(tenant: Tenant, capacity = 1024) {
     this.#tenant = tenant;
-    this.#refs = new Uint32Array(capacity);
-    this.#ts = new Float64Array(capacity);
-    this.#values = new Float64Array(capacity);
+    this.#capacity = Math.max(16, capacity);
   }
 
   get length(): number {
@@ -104,27 +105,55 @@ export class BatchBuilder {
     this.#values[i] = value;
   }
 
+  /**
+   * Rows [from, to) of three columns, copied (values bit for bit: same-type copies keep NaN
+   * payloads). Into an empty builder they are copied to arrays of exactly their size, which
+   * take() then hands out as they are: one copy from a decoder's columns to a batch.
+   */
+  pushColumns(refs: Uint32Array, ts: Float64Array, values: Float64Array, from: number, to: number): void {
+    if (this.#length === 0) {
+      this.#refs = refs.slice(from, to);
+      this.#ts = ts.slice(from, to);
+      this.#values = values.slice(from, to);
+      this.#length = to - from;
+      return;
+    }
+    const n = to - from;
+    while (this.#length + n > this.#refs.length) this.#grow();
+    this.#refs.set(refs.subarray(from, to), this.#length);
+    this.#ts.set(ts.subarray(from, to), this.#length);
+    this.#values.set(values.subarray(from, to), this.#length);
+    this.#length += n;
+  }
+
   side(): SideColumns {
     return (this.#side ??= {});
   }
 
   take(): SampleBatch {
     const n = this.#length;
+    // Full arrays are handed out whole (the builder starts new ones); others are copied to size.
+    const whole = n === this.#refs.length;
     const batch: SampleBatch = {
       tenant: this.#tenant,
       length: n,
-      refs: this.#refs.slice(0, n),
-      ts: this.#ts.slice(0, n),
-      values: this.#values.slice(0, n),
+      refs: whole ? this.#refs : this.#refs.slice(0, n),
+      ts: whole ? this.#ts : this.#ts.slice(0, n),
+      values: whole ? this.#values : this.#values.slice(0, n),
       ...(this.#side ? { side: this.#side } : {}),
     };
+    if (whole) {
+      this.#refs = new Uint32Array(0);
+      this.#ts = new Float64Array(0);
+      this.#values = new Float64Array(0);
+    }
     this.#length = 0;
     this.#side = undefined;
     return batch;
   }
 
   #grow(): void {
-    const cap = Math.max(16, this.#refs.length * 2);
+    const cap = Math.max(this.#capacity, this.#refs.length * 2);
     const refs = new Uint32Array(cap);
     refs.set(this.#refs);
     const ts = new Float64Array(cap);

@@ -12,6 +12,11 @@ export interface Kernels {
   groupAggregator(): Promise<GroupAggregator>;
   /** Per-series stream aggregation state (stream_aggr), on the same kernel. */
   streamAggregator(): Promise<StreamAggregator>;
+  /**
+   * `target` with its per-batch `methods` counted and timed in `sluice_kernel_*` under `kernel`
+   * (`name@implementation`), for kernel code a plugin drives itself (e.g. decoding in the series index).
+   */
+  timed<T extends object>(target: T, kernel: string, methods: readonly (keyof T & string)[]): T;
 }
 
 export type KernelMode = KernelVariant | 'auto' | 'reference';
@@ -25,6 +30,7 @@ export function createKernels(mode: KernelMode = 'auto', stats?: KernelStats): K
   const timed = <T extends { implementation: string }>(k: T, name: string, fns: readonly (keyof T & string)[]): T =>
     stats ? instrument(k, `${name}@${k.implementation}`, fns, stats) : k;
   return {
+    timed: (target, kernel, methods) => (stats ? instrument(target, kernel, methods, stats) : target),
     async groupAggregator() {
       const k = mode === 'reference' ? new ReferenceGroupAggregator() : await WasmGroupAggregator.create(variant);
       return timed(k, 'group_aggregator', ['update', 'reset']);

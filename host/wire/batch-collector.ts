@@ -12,6 +12,9 @@ export interface DecodeCounts {
   metadata: number;
 }
 
+/** What the collector needs of the series index. */
+export type CollectorIndex = Pick<SeriesIndex, 'resolveKey' | 'scratch' | 'resolveScratchBatch'>;
+
 /**
  * Where decoders put what they read: resolves series keys to refs and fills batches of at most
  * `maxBatchSamples` rows. Decoders finish a whole request before any batch leaves, so a body that
@@ -19,13 +22,13 @@ export interface DecodeCounts {
  */
 export class BatchCollector {
   readonly counts: DecodeCounts = { series: 0, samples: 0, histograms: 0, exemplars: 0, metadata: 0 };
-  readonly #series: SeriesIndex;
+  readonly #series: CollectorIndex;
   readonly #tenant: Tenant;
   readonly #max: number;
   readonly #done: SampleBatch[] = [];
   #builder: BatchBuilder;
 
-  constructor(series: SeriesIndex, tenant: Tenant, maxBatchSamples: number) {
+  constructor(series: CollectorIndex, tenant: Tenant, maxBatchSamples: number) {
     if (!(maxBatchSamples >= 1)) throw new RangeError(`maxBatchSamples must be at least 1, got ${maxBatchSamples}`);
     this.#series = series;
     this.#tenant = tenant;
@@ -57,6 +60,26 @@ export class BatchCollector {
     b.push(ref, ts, value);
     this.counts.samples++;
     if (b.length >= this.#max) this.#done.push(b.take());
+  }
+
+  /**
+   * Rows [from, to) of three columns at once (a decoder that resolved them elsewhere), cut into
+   * batches where sample() would cut them; `series` is how many series they came from.
+   */
+  rows(refs: Uint32Array, ts: Float64Array, values: Float64Array, from: number, to: number): void {
+    const b = this.#builder;
+    this.counts.samples += to - from;
+    while (from < to) {
+      const n = Math.min(to - from, this.#max - b.length);
+      b.pushColumns(refs, ts, values, from, from + n);
+      from += n;
+      if (b.length >= this.#max) this.#done.push(b.take());
+    }
+  }
+
+  /** Counts series a decoder resolved itself (rows() does not know them). */
+  resolved(series: number): void {
+    this.counts.series += series;
   }
 
   histogram(ref: number, ts: number, histogram: Record<string, unknown>): void {

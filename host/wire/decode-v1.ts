@@ -1,3 +1,4 @@
+import type { Exemplar, MetricMetadata } from '../batch/sample-batch.js';
 import type { BatchCollector } from './batch-collector.js';
 import { ProtoCursor, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-cursor.js';
 import { METRIC_TYPE_NAMES } from './remote-write-schema.js';
@@ -25,7 +26,7 @@ export function decodeWriteRequestV1(body: Uint8Array, out: BatchCollector, keys
       c.pos += len;
     } else if (field === 3 && wire === WIRE_LEN) {
       const len = c.length('WriteRequest.metadata');
-      decodeMetadata(new ProtoCursor(body, c.pos, c.pos + len), out);
+      out.metadata(metadataAt(body, c.pos, c.pos + len));
       c.pos += len;
     } else c.skip(wire, 'WriteRequest');
   }
@@ -57,7 +58,7 @@ function emitRows(c: ProtoCursor, out: BatchCollector, ref: number): void {
     const len = c.length('TimeSeries field');
     const end = c.pos + len;
     if (field === 2) readSample(c, end, out, ref);
-    else if (field === 3) readExemplar(c, end, out, ref);
+    else if (field === 3) out.exemplar(exemplarAt(c.buf, c.pos, end, ref));
     else readHistogram(c, end, out, ref);
     c.pos = end;
   }
@@ -86,22 +87,23 @@ function readLabel(c: ProtoCursor, end: number, keys: SeriesKeyBuilder): void {
   keys.add(c.buf, ns, nl, vs, vl);
 }
 
-function readExemplar(c: ProtoCursor, end: number, out: BatchCollector, ref: number): void {
+/** The Exemplar message at buf[start, end) of series `ref`. */
+export function exemplarAt(buf: Uint8Array, start: number, end: number, ref: number): Exemplar {
   const labels: [string, string][] = [];
   let value = 0;
   let ts = 0;
-  const sub = new ProtoCursor(c.buf, c.pos, end);
+  const sub = new ProtoCursor(buf, start, end);
   while (sub.pos < end) {
     const tag = sub.uint32('Exemplar field tag');
     if (tag === ((1 << 3) | WIRE_LEN)) {
       const len = sub.length('Exemplar.labels');
-      labels.push(readLabelStrings(new ProtoCursor(c.buf, sub.pos, sub.pos + len)));
+      labels.push(readLabelStrings(new ProtoCursor(buf, sub.pos, sub.pos + len)));
       sub.pos += len;
     } else if (tag === ((2 << 3) | WIRE_I64)) value = sub.double('Exemplar.value');
     else if (tag === ((3 << 3) | WIRE_VARINT)) ts = sub.int64('Exemplar.timestamp');
     else sub.skip(tag & 7, 'Exemplar');
   }
-  out.exemplar({ ref, labels, value, ts });
+  return { ref, labels, value, ts };
 }
 
 function readLabelStrings(c: ProtoCursor): [string, string] {
@@ -120,7 +122,9 @@ function readLabelStrings(c: ProtoCursor): [string, string] {
   return [name, value];
 }
 
-function decodeMetadata(c: ProtoCursor, out: BatchCollector): void {
+/** The MetricMetadata message at buf[start, end). */
+export function metadataAt(buf: Uint8Array, start: number, end: number): MetricMetadata {
+  const c = new ProtoCursor(buf, start, end);
   let type = 0;
   const strings = ['', '', '', '', '', ''];
   while (c.pos < c.end) {
@@ -133,5 +137,5 @@ function decodeMetadata(c: ProtoCursor, out: BatchCollector): void {
       c.pos += len;
     } else c.skip(tag & 7, 'MetricMetadata');
   }
-  out.metadata({ metricFamilyName: strings[2]!, type: METRIC_TYPE_NAMES[type] ?? 'unknown', help: strings[4]!, unit: strings[5]! });
+  return { metricFamilyName: strings[2]!, type: METRIC_TYPE_NAMES[type] ?? 'unknown', help: strings[4]!, unit: strings[5]! };
 }

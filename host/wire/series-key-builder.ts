@@ -127,11 +127,17 @@ export class SeriesKeyBuilder {
 
   /** The checks add() deferred, for key i since clear(); throws the same errors add() would. */
   checkKey(i: number): void {
-    const key = this.key;
-    const end = this.offsets[i + 1]!;
-    this.series = this.seriesOf[i]!;
+    this.checkKeyAt(this.key, this.offsets[i]!, this.offsets[i + 1]!, this.seriesOf[i]!);
+  }
+
+  /**
+   * The same checks for a key written elsewhere, key[start, end) (a decoder that builds keys in
+   * the index kernel's memory), whose series is number `series` of its request.
+   */
+  checkKeyAt(key: Uint8Array, start: number, end: number, series: number): void {
+    this.series = series;
     this.count = 0;
-    let p = this.offsets[i]!;
+    let p = start;
     while (p < end) {
       let nl = 0;
       for (let shift = 0; ; shift += 7) {

@@ -1,3 +1,4 @@
+import type { HistogramSample } from '../batch/sample-batch.js';
 import type { BatchCollector } from './batch-collector.js';
 import { ProtoCursor, WIRE_I64, WIRE_VARINT } from './proto-cursor.js';
 import { decodeHistogram } from './remote-write-schema.js';
@@ -62,6 +63,12 @@ export function readSample(c: ProtoCursor, end: number, out: BatchCollector, ref
 
 /** A native histogram (same message in both versions), materialised for the side column. */
 export function readHistogram(c: ProtoCursor, end: number, out: BatchCollector, ref: number): void {
-  const h = decodeHistogram(c.buf.subarray(c.pos, end));
-  out.histogram(ref, Number(h.timestamp ?? 0), h);
+  const h = histogramAt(c.buf, c.pos, end, ref);
+  out.histogram(h.ref, h.ts, h.histogram);
+}
+
+/** The native histogram message at buf[start, end) of series `ref`. */
+export function histogramAt(buf: Uint8Array, start: number, end: number, ref: number): HistogramSample {
+  const histogram = decodeHistogram(buf.subarray(start, end));
+  return { ref, ts: Number(histogram.timestamp ?? 0), histogram };
 }

@@ -2,10 +2,11 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { PluginContext } from '../../host/plugin/context.js';
 import { PLUGIN_API_VERSION, type Component, type Consumer, type PluginManifest } from '../../host/plugin/manifest.js';
+import { KernelDecoderV1 } from '../../host/wire/kernel-decode-v1.js';
 import { decodeRemoteWrite, negotiateRemoteWrite, type Decompress } from '../../host/wire/remote-write-request.js';
 import { snappyDecompress } from '../../host/wire/snappy.js';
 import { WasmSnappy } from '../../host/wire/snappy-wasm.js';
-import { ingestFields } from './ingest-config.js';
+import { ingestFields, labelLimits } from './ingest-config.js';
 import { IngestSource, type RequestDecoder } from './ingest-source.js';
 
 const schema = z.strictObject({ ...ingestFields });
@@ -38,9 +39,16 @@ export default manifest;
 class RemoteWriteSource extends IngestSource {
   /** The snappy kernel once loaded; the TypeScript decompressor (its reference) until then. */
   #decompress: Decompress = snappyDecompress;
+  /**
+   * 1.0 bodies are decoded inside the series index's kernel when the index has one (not in a
+   * drop-in's worker, whose index is a proxy): decompression, walk and lookups in one call.
+   */
+  readonly #kernelV1: KernelDecoderV1 | undefined;
 
   constructor(ctx: PluginContext, config: RemoteWriteSourceConfig, next: Consumer) {
     super(ctx, config, next, REMOTE_WRITE_PATHS, 'series');
+    const kernel = ctx.series.kernel;
+    this.#kernelV1 = kernel ? ctx.kernels.timed(new KernelDecoderV1(kernel, this.keys, labelLimits(config)), 'series_index@wasm', ['decodeWriteRequest']) : undefined;
   }
 
   override async start(): Promise<void> {
@@ -56,6 +64,8 @@ class RemoteWriteSource extends IngestSource {
 
   protected decoderFor(req: FastifyRequest): RequestDecoder {
     const version = negotiateRemoteWrite(req.headers['content-type'], req.headers['content-encoding'] as string | undefined);
+    const kernel = this.#kernelV1;
+    if (version === 1 && kernel) return { reportWritten: false, decode: (body, out, tenant) => kernel.decodeWriteRequest(body, this.config.max_request_bytes, tenant, out) };
     return {
       reportWritten: version === 2,
       decode: (body, out) => decodeRemoteWrite(body, version, this.config.max_request_bytes, out, this.keys, this.#decompress),

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Tenant } from '../../host/batch/tenant.js';
 import { TooLargeError } from '../../host/errors.js';
 import type { PluginContext } from '../../host/plugin/context.js';
 import type { Component, Consumer } from '../../host/plugin/manifest.js';
@@ -11,8 +12,8 @@ import { TenantAuth, type TenantsConfig } from './tenant-auth.js';
 
 /** How one request's body is decoded, chosen from its headers before the body is looked at. */
 export interface RequestDecoder {
-  /** Fills `out` from the body as sent; throws typed errors (400/413/415). */
-  decode(body: Uint8Array, out: BatchCollector): void;
+  /** Fills `out` from the body as sent, for `tenant`; throws typed errors (400/413/415). */
+  decode(body: Uint8Array, out: BatchCollector, tenant: Tenant): void;
   /** Answer with the remote_write 2.0 `X-Prometheus-Remote-Write-*-Written` headers. */
   reportWritten: boolean;
 }
@@ -62,7 +63,7 @@ export abstract class IngestSource implements Component {
       const max = this.config.max_request_bytes;
       if (body.length > max) throw new TooLargeError(`body is ${body.length} bytes, over max_request_bytes ${max}`);
       const out = new BatchCollector(this.ctx.series, tenant, this.config.max_batch_samples);
-      decoder.decode(body, out);
+      decoder.decode(body, out, tenant);
       this.#metrics.decoded(out.counts);
       await deliver(out.finish(), this.#next, written);
       if (decoder.reportWritten) writtenHeaders(reply, written);

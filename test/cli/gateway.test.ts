@@ -93,7 +93,7 @@ describe('the flag-built gateway', () => {
     expect(text).toContain('http_requests_total{instance="host-0:9100",job="api"} 7 1700000007000');
     expect(text.match(/^http_requests_total/gm)).toHaveLength(3);
     const metrics = await (await fetch(`${sluice.url}/metrics`)).text();
-    expect(metrics).toMatch(/sluice_kernel_calls_total\{kernel="series_index",function="resolveScratchBatch",implementation="wasm"\} [1-9]/);
+    expect(metrics).toMatch(/sluice_kernel_calls_total\{kernel="series_index",function="decodeWriteRequest",implementation="wasm"\} [1-9]/);
     sluice.child.kill('SIGTERM');
     expect(await sluice.exited).toBe(0);
   });
