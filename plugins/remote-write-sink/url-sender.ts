@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { formatTenant, sameTenant, type Tenant } from '../../host/batch/tenant.js';
 import type { PersistentQueue, QueueEntry } from '../../host/queue/persistent-queue.js';
 import { backoffMs, postBlock, redactUrl } from '../../host/wire/http-post.js';
-import { compressSnappy, decompressSnappy } from '../../host/wire/snappy-codec.js';
+import { concatSnappy } from '../../host/wire/snappy-concat.js';
 import { decodeBlock, type BlockInfo } from './block-format.js';
 import type { TargetConfig } from './config.js';
 import type { SinkMetrics } from './sink-metrics.js';
@@ -147,7 +147,7 @@ export class UrlSender {
     this.#unreadSamples = Math.max(0, this.#unreadSamples - samples);
     if (this.#carry === undefined && this.#queue.unreadBytes === 0) this.#oldestUnread = undefined;
     if (!first) return undefined;
-    const body = bodies.length === 1 ? bodies[0]! : compressSnappy(concat(bodies.map((b) => decompressSnappy(b, Number.MAX_SAFE_INTEGER))));
+    const body = bodies.length === 1 ? bodies[0]! : concatSnappy(bodies);
     return { protocol: first.protocol, tenant: first.tenant, samples, body };
   }
 
@@ -217,16 +217,4 @@ export class UrlSender {
   #wake(all: boolean): void {
     for (const w of [...(all ? this.#stopWakers : this.#dataWakers)]) w();
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
