@@ -251,6 +251,18 @@ function label(end: usize): void {
   let nameLen: usize = 0;
   let value: usize = 0;
   let valueLen: usize = 0;
+  // What every sender writes: name then value, each shorter than 128 bytes.
+  const nl = <usize>load<u8>(p, 1);
+  if (load<u8>(p) == 0x0a && nl < 0x80 && p + 4 + nl <= end && load<u8>(p + 2 + nl) == 0x12) {
+    const vl = <usize>load<u8>(p + 3 + nl);
+    if (vl < 0x80 && p + 4 + nl + vl == end) {
+      name = p + 2;
+      nameLen = nl;
+      value = p + 4 + nl;
+      valueLen = vl;
+      p = end;
+    }
+  }
   while (p < end) {
     const tag = u32v(end);
     if (bad != 0) return;
@@ -265,8 +277,8 @@ function label(end: usize): void {
     } else skip(tag & 7, end);
     if (bad != 0) return;
   }
-  // The checks SeriesKeyBuilder.add() makes on every series, in its order; names, their order and
-  // UTF-8 are checked by the host for keys the index does not hold yet.
+  // The checks SeriesKeyBuilder.add() makes on every series; names, their order and UTF-8 are
+  // checked by the host for keys the index does not hold yet.
   if (nameLen == 0) bad = ERR_EMPTY_NAME;
   else if (valueLen == 0) bad = ERR_EMPTY_VALUE;
   else if (nameLen > maxLength || valueLen > maxLength) bad = ERR_LABEL_LENGTH;
@@ -278,9 +290,17 @@ function label(end: usize): void {
   keyEnd = k + valueLen;
 }
 
+/** One Sample message [p, end), appended as a row of the current series. */
 function sample(end: usize): void {
   let value: u64 = 0;
   let ts: f64 = 0;
+  // What every sender writes: the value, then the timestamp.
+  if (p + 10 <= end && load<u8>(p) == 0x09 && load<u8>(p, 9) == 0x10) {
+    value = load<u64>(p, 1);
+    p += 10;
+    ts = i64v(end);
+    if (bad != 0) return;
+  }
   while (p < end) {
     const tag = u32v(end);
     if (bad != 0) return;
@@ -308,7 +328,11 @@ function sample(end: usize): void {
   rows++;
 }
 
-/** One TimeSeries [start, end): its key first (labels may follow the samples), then its rows. */
+/**
+ * One TimeSeries [start, end) in a single pass: labels go to its key, samples become rows under
+ * its ordinal, so labels may come after samples (protobuf allows any field order) at no cost.
+ * The field tags are exactly the ones the reference acts on; anything else is skipped.
+ */
 function timeSeries(start: usize, end: usize): void {
   const offsets = ensure(OFFSETS, (<usize>seriesCount + 2) << 2, (<usize>seriesCount + 1) << 2);
   store<u32>(offsets + (<usize>seriesCount << 2), <u32>(keyEnd - keys));
@@ -317,41 +341,30 @@ function timeSeries(start: usize, end: usize): void {
   while (p < end) {
     const tag = u32v(end);
     if (bad != 0) return;
-    if (tag == 0x0a) {
+    if (tag == 0x0a || tag == 0x12 || tag == 0x1a || tag == 0x22) {
       const n = lengthOf(end);
       if (bad != 0) return;
-      if (++labels > maxLabels) {
-        bad = ERR_LABEL_COUNT;
-        return;
-      }
-      label(p + n);
-    } else skip(tag & 7, end);
-    if (bad != 0) return;
+      const fieldEnd = p + n;
+      if (tag == 0x0a) {
+        if (++labels > maxLabels) {
+          bad = ERR_LABEL_COUNT;
+          return;
+        }
+        label(fieldEnd);
+      } else if (tag == 0x12) sample(fieldEnd);
+      else side(tag == 0x1a ? SIDE_EXEMPLAR : SIDE_HISTOGRAM, seriesCount, p, fieldEnd);
+      if (bad != 0) return;
+      p = fieldEnd;
+    } else {
+      skip(tag & 7, end);
+      if (bad != 0) return;
+    }
   }
   if (labels == 0) {
     bad = ERR_NO_LABELS;
     return;
   }
   store<u32>(offsets + ((<usize>seriesCount + 1) << 2), <u32>(keyEnd - keys));
-  p = start;
-  while (p < end) {
-    const tag = u32v(end);
-    if (bad != 0) return;
-    const field = tag >> 3;
-    const wire = tag & 7;
-    if (wire != 2 || field < 2 || field > 4) {
-      skip(wire, end);
-      if (bad != 0) return;
-      continue;
-    }
-    const n = lengthOf(end);
-    if (bad != 0) return;
-    const fieldEnd = p + n;
-    if (field == 2) sample(fieldEnd);
-    else side(field == 3 ? SIDE_EXEMPLAR : SIDE_HISTOGRAM, seriesCount, p, fieldEnd);
-    if (bad != 0) return;
-    p = fieldEnd;
-  }
   seriesCount++;
 }
 
