@@ -34,11 +34,14 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const SLUICE_BUILT = join(ROOT, 'dist', 'host', 'cli', 'main.js');
 const SLUICE_SOURCE = join(ROOT, 'host', 'cli', 'main.ts');
 
-/** Stream aggregation used by the `sluice-aggregate` run: the common "drop pod and instance" roll-up. */
-const STREAM_AGGR_CONFIG = `- match: '{__name__=~"http_.+"}'
+/**
+ * Stream aggregation used by the `sluice-aggregate` run, the shape issue 5 measures: every input
+ * series aggregated by two labels with five outputs, quantiles among them.
+ */
+const STREAM_AGGR_CONFIG = `- match: '{__name__=~".+"}'
   interval: 30s
-  without: [pod, instance]
-  outputs: [total]
+  by: [job, namespace]
+  outputs: [total, sum_samples, count_samples, max, 'quantiles(0.5, 0.99)']
 `;
 
 /**
