@@ -11,6 +11,7 @@ import {
 import { setTagMask, tableBytes, tableCapacity, tableInit } from './series-table';
 import { difference, intersect, intersects, union, unionMany } from './sets';
 export { rw_assign, rw_decode_v1, rw_input, rw_result } from './remote-write-decode';
+export * from './remote-write-encode';
 
 export { alloc, free, intersect, union, difference, bytesInUse as bytes_in_use, bytesReserved as bytes_reserved };
 

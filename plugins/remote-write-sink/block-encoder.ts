@@ -6,6 +6,7 @@ import { compressSnappy } from '../../host/wire/snappy-codec.js';
 import { encodeLabelsV1, labelsV1FromKey, writeRequestV1 } from '../../host/wire/encode-v1.js';
 import { V2Encoder } from '../../host/wire/encode-v2.js';
 import { ProtoWriter } from '../../host/wire/encode-writer.js';
+import { KernelEncodeV1 } from '../../host/wire/kernel-encode-v1.js';
 import { encodeBlock } from './block-format.js';
 
 export interface EncodedBlock {
@@ -15,10 +16,13 @@ export interface EncodedBlock {
 
 /**
  * Turns batches into queue blocks of at most `maxSamples` samples and about `maxBytes`
- * uncompressed bytes. What a series needs is cached per ref (v1: its label bytes; v2: its label
- * strings, which an index keeping only key bytes would otherwise decode on every request), so a
- * series costs one encoding for as long as it stays in the cache (evicted when the index deletes the ref; the cache starts
- * over when it outgrows its limit, the cheapest bound that never serves stale bytes).
+ * uncompressed bytes. v1 blocks without side columns are written and compressed by the series
+ * index's kernel where it has one (kernel-encode-v1.ts): it reads each series' labels from its own
+ * entries, so nothing is cached here. Otherwise what a series needs is cached per ref (v1: its
+ * label bytes; v2: its label strings, which an index keeping only key bytes would otherwise decode
+ * on every request), so a series costs one encoding for as long as it stays in the cache (evicted
+ * when the index deletes the ref; the cache starts over when it outgrows its limit, the cheapest
+ * bound that never serves stale bytes).
  */
 export class BlockEncoder {
   readonly #series: SeriesIndex;
@@ -29,6 +33,7 @@ export class BlockEncoder {
   readonly #labelCache = new Map<number, Uint8Array | Labels>();
   readonly #writer = new ProtoWriter(1 << 20);
   readonly #v2 = new V2Encoder();
+  readonly #kernel: KernelEncodeV1 | undefined;
   readonly #unsubscribe: () => void;
 
   constructor(series: SeriesIndex, opts: { protocol: 1 | 2; maxSamples: number; maxBytes: number; cacheLimit: number }) {
@@ -37,6 +42,7 @@ export class BlockEncoder {
     this.#maxSamples = opts.maxSamples;
     this.#maxBytes = opts.maxBytes;
     this.#cacheLimit = opts.cacheLimit;
+    this.#kernel = opts.protocol === 1 && series.kernel ? new KernelEncodeV1(series.kernel) : undefined;
     this.#unsubscribe = series.onDelete((refs) => {
       for (const ref of refs) this.#labelCache.delete(ref);
     });
@@ -52,14 +58,16 @@ export class BlockEncoder {
     let side = hasSide(batch) ? batch.side : undefined;
     while (start < batch.length || side) {
       let rows = Math.min(this.#maxSamples, batch.length - start);
+      const kernel = side === undefined ? this.#kernel : undefined;
       // Halve a block until it fits the byte bound (a single row always goes, whatever its size).
       for (;;) {
-        this.#write(batch, start, start + rows, side);
-        if (this.#writer.pos <= this.#maxBytes || rows <= 1) break;
+        const size = kernel ? kernel.encode(batch, start, start + rows) : this.#write(batch, start, start + rows, side);
+        if (size <= this.#maxBytes || rows <= 1) break;
         rows = Math.ceil(rows / 2);
       }
+      const body = kernel ? kernel.compress() : compressSnappy(this.#writer.view());
       const samples = rows + (side?.histograms?.length ?? 0);
-      out.push({ record: encodeBlock(this.#protocol, batch.tenant, samples, compressSnappy(this.#writer.view())), samples });
+      out.push({ record: encodeBlock(this.#protocol, batch.tenant, samples, body), samples });
       start += rows;
       side = undefined;
     }
@@ -75,15 +83,17 @@ export class BlockEncoder {
     this.#labelCache.clear();
   }
 
-  #write(batch: SampleBatch, start: number, end: number, side: SideColumns | undefined): void {
+  /** Writes the body of rows [start, end) into the writer; returns its size. */
+  #write(batch: SampleBatch, start: number, end: number, side: SideColumns | undefined): number {
     if (this.#protocol === 2) {
       this.#v2.write(this.#writer, batch, start, end, (ref) => this.#cached(ref) as Labels, side);
-      return;
+      return this.#writer.pos;
     }
     this.#writer.reset();
     const labelBytes = (ref: number) => this.#cached(ref) as Uint8Array;
     writeRequestV1(this.#writer, batch, start, end, labelBytes);
     if (side) writeSideV1(this.#writer, side, labelBytes, (pairs) => encodeLabelsV1(pairs.map(([name, value]) => ({ name, value }))));
+    return this.#writer.pos;
   }
 
   /** v1: the series' label field bytes; v2: its labels. */

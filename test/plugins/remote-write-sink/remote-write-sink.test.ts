@@ -5,6 +5,7 @@ import { STALE_NAN } from '../../../host/batch/stale.js';
 import { DEFAULT_TENANT, type Tenant } from '../../../host/batch/tenant.js';
 import type { Component } from '../../../host/plugin/manifest.js';
 import { labelsFromRecord } from '../../../host/series/labels.js';
+import { WasmSeriesIndex } from '../../../host/series/wasm-series-index.js';
 import { WriteRequestV1 } from '../../../host/wire/remote-write-schema.js';
 import { batchOf, type Row } from '../../kit/batches.js';
 import { createTestHost, type TestHost } from '../../kit/context.js';
@@ -75,6 +76,17 @@ describe('remote_write sink', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('delivers remote_write 1.0 written by the series-index kernel, stale markers bit-exact', async () => {
+    host.cleanup();
+    host = createTestHost({ series: await WasmSeriesIndex.create() });
+    const s = await sink({ urls: [`${receiver.url}/api/v1/write`] });
+    await s.consume!(batch([up('a', 1000, 5), up('b', 1000, 0), up('a', 2000, STALE_NAN)]));
+    await receiver.waitForSamples(3);
+    expect(receiver.rows()).toEqual(['{"__name__":"up","job":"a"} 1000 5', '{"__name__":"up","job":"b"} 1000 0', '{"__name__":"up","job":"a"} 2000 NaN']);
+    const all = Buffer.concat(receiver.requests.map((r) => r.raw));
+    expect(all.indexOf(Buffer.from([0x09, 0x02, 0, 0, 0, 0, 0, 0xf0, 0x7f]))).toBeGreaterThan(0);
   });
 
   it('speaks remote_write 2.0 when asked, stale markers bit-exact', async () => {
