@@ -23,8 +23,8 @@ const BATCH_ROWS = 16_384;
 const REQUEST_ROWS = 2000;
 const SAMPLES_PER_INTERVAL = 4;
 const WARMUP_ROUNDS = 2 * SAMPLES_PER_INTERVAL;
-const T0 = Date.UTC(2026, 0, 1);
-const RULE = ruleSchema.parse({
+export const T0 = Date.UTC(2026, 0, 1);
+export const RULE = ruleSchema.parse({
   match: 'http_requests_total',
   interval: '1m',
   by: ['job', 'region'],
@@ -32,14 +32,14 @@ const RULE = ruleSchema.parse({
   ignore_first_sample_interval: '0s',
 });
 
-interface Load {
+export interface Load {
   series: SeriesIndex;
   batches: SampleBatch[];
   base: Float64Array[];
 }
 
-function buildLoad(n: number): Load {
-  const series = new MapSeriesIndex();
+/** n series of RULE's metric in `series`, and batches of one sample each in request order. */
+export function buildLoad(n: number, series: SeriesIndex = new MapSeriesIndex()): Load {
   const refs = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     refs[i] = series.resolve(DEFAULT_TENANT, [
@@ -75,7 +75,7 @@ function buildLoad(n: number): Load {
 }
 
 /** Sets round r's timestamps (15s apart) and counter values (growing) outside the timed region. */
-function prepareRound(load: Load, r: number): void {
+export function prepareRound(load: Load, r: number): void {
   load.batches.forEach((b, k) => {
     const base = load.base[k]!;
     (b.ts as Float64Array).fill(T0 + r * 15_000 + 1);

@@ -12,7 +12,8 @@ import type { SeriesIndex } from '../series/series-index.js';
 import { emitWindow, type EmitContext } from './output-emitter.js';
 import type { RulePlan } from './rule-plan.js';
 import { SeriesRegistry } from './series-registry.js';
-import { restoreRule, snapshotRule, type RuleSnapshot } from './rule-snapshot.js';
+import { captureRule, restoreRule, type RuleSnapshot } from './rule-snapshot.js';
+import { runNow, type Steps } from './steps.js';
 import { VMRANGE_BOUNDS } from './vmrange.js';
 
 export interface ConsumeResult {
@@ -256,7 +257,12 @@ export class RuleAggregator {
   }
 
   snapshot(): RuleSnapshot {
-    return snapshotRule(this, this.#unique);
+    return runNow(this.capture());
+  }
+
+  /** The state as of now, finished by the returned steps (rule-snapshot.ts). */
+  capture(): Steps<RuleSnapshot> {
+    return captureRule(this, this.#unique);
   }
 
   /** Loads a snapshot taken from a rule with the same fingerprint. */

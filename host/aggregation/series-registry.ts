@@ -8,6 +8,7 @@ import type { Tenant } from '../batch/tenant.js';
 import { NO_MATCH, type StreamAggregator } from '../kernels/stream-aggregator.js';
 import { METRIC_NAME, type Label, type Labels } from '../series/labels.js';
 import type { SeriesIndex } from '../series/series-index.js';
+import { joinBytes } from './registry-capture.js';
 import type { RulePlan } from './rule-plan.js';
 import { matchesAny } from './selector.js';
 
@@ -221,33 +222,36 @@ export class SeriesRegistry {
   }
 
   /**
-   * The registry as plain data. Slots identified by ref are saved as the series' canonical key
-   * bytes (one buffer, offsets, tenants): a million series cost one copy each, not a string each.
+   * The registry's changing parts as of now, copied (typed arrays are one memcpy each; group
+   * objects are shared, their key, tenant and labels never change). registry-capture.ts turns
+   * the copy into a RegistryState.
    */
-  state(series: SeriesIndex): RegistryState {
-    const groups = this.groups.map((g) => (g ? { key: g.key, tenant: g.tenant, labels: g.labels, liveSlots: g.liveSlots, lastActive: g.lastActive, totals: Array.from(g.totals) } : null));
+  copy(): RegistryCopy {
     const n = this.#slotCount;
-    if (!this.byRef) return { slotKeys: Array.from({ length: n }, (_, s) => (s === 0 || this.#slotLive[s] === 0 ? '' : this.#slotKey[s]!)), groups };
-    const keys: (Uint8Array | undefined)[] = new Array(n);
-    const offsets = new Uint32Array(n + 1);
-    const account = new Uint32Array(n);
-    const project = new Uint32Array(n);
-    let size = 0;
-    for (let s = 1; s < n; s++) {
-      offsets[s] = size;
-      const ref = this.#slotRef[s]!;
-      if (this.#slotLive[s] === 0 || !series.has(ref)) continue;
-      const k = series.key(ref);
-      const t = series.tenant(ref);
-      keys[s] = k;
-      account[s] = t.accountId;
-      project[s] = t.projectId;
-      size += k.length;
+    const T = this.#totals;
+    const groups = this.groups.slice();
+    const liveSlots = new Uint32Array(groups.length);
+    const lastActive = new Float64Array(groups.length);
+    const totals = new Float64Array(groups.length * T);
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i];
+      if (!g) continue;
+      liveSlots[i] = g.liveSlots;
+      lastActive[i] = g.lastActive;
+      for (let k = 0; k < T; k++) totals[i * T + k] = g.totals[k]!;
     }
-    offsets[n] = size;
-    const bytes = new Uint8Array(size);
-    for (let s = 1; s < n; s++) if (keys[s]) bytes.set(keys[s]!, offsets[s]!);
-    return { slotSeries: { bytes, offsets, account, project }, groups };
+    return {
+      byRef: this.byRef,
+      slotCount: n,
+      slotRef: this.#slotRef.slice(0, n),
+      slotLive: this.#slotLive.slice(0, n),
+      slotKeys: this.byRef ? [] : this.#slotKey.slice(0, n),
+      groups,
+      liveSlots,
+      lastActive,
+      totals,
+      totalsPerGroup: T,
+    };
   }
 
   /**
@@ -271,6 +275,7 @@ export class SeriesRegistry {
     });
     this.#kernel.ensureGroups(this.groups.length * this.#plan.rings);
     const series_ = state.slotSeries;
+    const keyBytes = series_ && (Array.isArray(series_.bytes) ? joinBytes(series_.bytes) : series_.bytes);
     const n = series_ ? series_.offsets.length - 1 : state.slotKeys?.length ?? 1;
     this.#slotCount = Math.max(1, n);
     this.#slotRef = growU32(new Uint32Array(0), this.#slotCount);
@@ -287,7 +292,7 @@ export class SeriesRegistry {
         const from = series_.offsets[s]!;
         const to = series_.offsets[s + 1]!;
         // A snapshot by ref only loads into a registry by ref (same rule, same fingerprint).
-        if (to > from) ref = series.resolveKey({ accountId: series_.account[s]!, projectId: series_.project[s]! }, series_.bytes.subarray(from, to), to - from);
+        if (to > from) ref = series.resolveKey({ accountId: series_.account[s]!, projectId: series_.project[s]! }, keyBytes!.subarray(from, to), to - from);
       } else key = state.slotKeys![s] ?? '';
       this.#slotKey[s] = key;
       if (ref < 0 && key === '') {
@@ -305,6 +310,19 @@ export class SeriesRegistry {
       this.#slotRef[s] = ref;
     }
   }
+
+  /**
+   * Once the kernel's slot arrays hold the saved state: a slot left free (its series was deleted
+   * while the snapshot was taken) keeps none of it, and each group counts the slots restored.
+   */
+  settle(): void {
+    const group = this.#kernel.slots().group;
+    for (const g of this.groups) if (g) g.liveSlots = 0;
+    for (let s = 1; s < this.#slotCount; s++) {
+      if (this.#slotLive[s] === 0) this.#kernel.clearSlots(s, s + 1);
+      else this.groups[group[s]!]!.liveSlots++;
+    }
+  }
 }
 
 function growU32(a: Uint32Array, need: number): Uint32Array {
@@ -319,7 +337,26 @@ function growU32(a: Uint32Array, need: number): Uint32Array {
 export interface RegistryState {
   /** Keyed slots (input relabeling or drop_input_labels): the key of each slot, '' when free. */
   slotKeys?: string[];
-  /** Slots by ref: canonical series key bytes of slot s at bytes[offsets[s], offsets[s+1]), empty when free. */
-  slotSeries?: { bytes: Uint8Array; offsets: Uint32Array; account: Uint32Array; project: Uint32Array };
+  /**
+   * Slots by ref: canonical series key bytes of slot s at bytes[offsets[s], offsets[s+1]), empty
+   * when free. Snapshots leave the bytes in consecutive blocks, one per capture step (joined on
+   * load); those of earlier versions in one buffer.
+   */
+  slotSeries?: { bytes: Uint8Array | Uint8Array[]; offsets: Uint32Array; account: Uint32Array; project: Uint32Array };
   groups: ((Omit<GroupInfo, 'outRefs' | 'totals'> & { totals: number[] }) | null)[];
+}
+
+/** The registry as of one instant, for registry-capture.ts; see SeriesRegistry.copy(). */
+export interface RegistryCopy {
+  byRef: boolean;
+  slotCount: number;
+  slotRef: Uint32Array;
+  slotLive: Uint8Array;
+  /** Keyed slots: the key of each slot, '' when free (empty by ref). */
+  slotKeys: string[];
+  groups: (GroupInfo | undefined)[];
+  liveSlots: Uint32Array;
+  lastActive: Float64Array;
+  totals: Float64Array;
+  totalsPerGroup: number;
 }

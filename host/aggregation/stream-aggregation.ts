@@ -11,6 +11,7 @@ import { RuleAggregator } from './rule-aggregator.js';
 import { planRule } from './rule-plan.js';
 import type { RuleConfig } from './rule-schema.js';
 import type { RuleSnapshot } from './rule-snapshot.js';
+import { runNow, started, type Steps } from './steps.js';
 
 export interface StreamAggregationOptions {
   rules: RuleConfig[];
@@ -117,7 +118,28 @@ export class StreamAggregation {
   }
 
   snapshot(now: number): AggregationSnapshot {
-    return { kind: 'sluice.stream_aggr', v: 1, savedAt: now, rules: this.rules.map((r) => r.snapshot()) };
+    return runNow(this.capture(now));
+  }
+
+  /**
+   * The state of every rule as of now: what changes is copied before this returns; the steps
+   * left (naming the series: a few hundred ms at a million) may run while samples keep arriving
+   * (runSliced). Run them to the end or return() them.
+   */
+  capture(now: number): Steps<AggregationSnapshot> {
+    const parts = this.rules.map((r) => r.capture());
+    return started(
+      (function* () {
+        try {
+          yield;
+          const rules: RuleSnapshot[] = [];
+          for (const p of parts) rules.push(yield* p);
+          return { kind: 'sluice.stream_aggr' as const, v: 1 as const, savedAt: now, rules };
+        } finally {
+          for (const p of parts) p.return(undefined as never);
+        }
+      })(),
+    );
   }
 
   /** Restores the rules whose fingerprint is in the snapshot; returns how many. */

@@ -42,6 +42,19 @@ export abstract class SeriesIndexBase implements SeriesIndex {
   abstract resolveScratchBatch(tenant: Tenant, offsets: Uint32Array, count: number, out: Uint32Array, checkNew?: (i: number) => void): void;
   abstract labels(ref: number): Labels;
   abstract key(ref: number): Uint8Array;
+
+  keys(refs: ArrayLike<number>): { bytes: Uint8Array; offsets: Uint32Array } {
+    const offsets = new Uint32Array(refs.length + 1);
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < refs.length; i++) {
+      parts.push(this.key(refs[i]!));
+      offsets[i + 1] = offsets[i]! + parts[i]!.length;
+    }
+    const bytes = new Uint8Array(offsets[refs.length]!);
+    parts.forEach((p, i) => bytes.set(p, offsets[i]!));
+    return { bytes, offsets };
+  }
+
   abstract tsid(ref: number): Tsid;
   abstract has(ref: number): boolean;
   abstract get size(): number;

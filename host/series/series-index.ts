@@ -52,6 +52,12 @@ export interface SeriesIndex {
   tenant(ref: number): Tenant;
   /** A copy of the canonical key bytes of a live ref, for sinks that re-encode without strings. */
   key(ref: number): Uint8Array;
+  /**
+   * The canonical key bytes of live refs back to back, refs[i]'s at bytes[offsets[i], offsets[i + 1]):
+   * for naming many series at once (a state snapshot), one copy instead of an array per key().
+   * Throws RangeError on a ref that is not live.
+   */
+  keys(refs: ArrayLike<number>): { bytes: Uint8Array; offsets: Uint32Array };
   /** The TSID of a live ref (tsid.ts). */
   tsid(ref: number): Tsid;
   /** Whether a ref is live. */

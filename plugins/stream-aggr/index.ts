@@ -14,7 +14,9 @@
  *   and retried by the client is not counted twice. Outputs wait in a bounded queue.
  * - State survives restarts (written to the data directory on stop and every
  *   `state_snapshot_interval`, restored on start), config reloads of unchanged rules, and hot swaps
- *   (snapshot/restore). Snapshots name series by tenant and labels, never only by ref.
+ *   (snapshot/restore). Snapshots name series by tenant and labels, never only by ref. A
+ *   periodic snapshot copies the kernel state at once and does the rest (series keys, encoding,
+ *   the write) in slices between requests (host/aggregation/steps.ts).
  * - Where Sluice deliberately differs from vmagent (gap handling, event time, state across
  *   restarts) is listed in README.md beside this file.
  */

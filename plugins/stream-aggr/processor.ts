@@ -6,9 +6,11 @@ import type { SampleBatch } from '../../host/batch/sample-batch.js';
 import { isRetryable } from '../../host/errors.js';
 import type { PluginContext } from '../../host/plugin/context.js';
 import type { Component, Consumer } from '../../host/plugin/manifest.js';
+import { runSliced } from '../../host/aggregation/steps.js';
 import { StreamAggregation, type AggregationSnapshot } from '../../host/aggregation/stream-aggregation.js';
 import type { StreamAggrConfig } from './config.js';
 import { streamAggrMetrics, type StreamAggrMetrics } from './metrics.js';
+import { STATE_FORMAT } from './state-codec.js';
 import { readState, writeState } from './state-file.js';
 
 /** Output batches waiting for downstream; beyond this the oldest are dropped (and counted). */
@@ -48,11 +50,15 @@ export class StreamAggrProcessor implements Component {
     if (this.#config.persist_state) {
       try {
         const saved = await readState(this.#ctx.dataDir);
-        if (saved !== undefined) this.#restoreFrom(saved as AggregationSnapshot, 'disk');
+        if (saved !== undefined) this.#restoreFrom(saved.state as AggregationSnapshot, saved.format === STATE_FORMAT ? 'disk' : `disk, state file format ${saved.format} (rewritten as ${STATE_FORMAT} at the next snapshot)`);
       } catch (err) {
         this.#ctx.logger.error({ err }, 'cannot read saved stream aggregation state; starting empty');
       }
-      this.#snapshotTimer = this.#ctx.timers.setInterval(() => void this.persist(), Math.max(1000, this.#config.state_snapshot_interval));
+      const every = Math.max(1000, this.#config.state_snapshot_interval);
+      // A write slower than the interval (a slow disk) skips the next tick instead of queueing behind.
+      this.#snapshotTimer = this.#ctx.timers.setInterval(() => {
+        if (!this.#saving) void this.persist();
+      }, every);
     }
     this.#arm();
   }
@@ -115,14 +121,29 @@ export class StreamAggrProcessor implements Component {
     this.#restoreFrom(state as AggregationSnapshot, 'previous generation');
   }
 
-  /** Writes the state to the data directory (one write at a time). */
+  /**
+   * Writes the state to the data directory: the state as of this call, or, when a write is still
+   * in progress, as of its end. Only copying the kernel state holds the event loop; naming the
+   * series, encoding and writing run in slices while samples keep arriving.
+   */
   async persist(): Promise<void> {
-    if (this.#saving) await this.#saving;
-    this.#saving = writeState(this.#ctx.dataDir, this.snapshot()).catch((err) => {
+    const previous = this.#saving;
+    const save = (async () => {
+      if (previous) await previous;
+      await this.#save();
+    })();
+    this.#saving = save;
+    await save;
+    if (this.#saving === save) this.#saving = undefined;
+  }
+
+  async #save(): Promise<void> {
+    try {
+      const state = await runSliced(this.#agg.capture(this.#ctx.clock.now()));
+      await writeState(this.#ctx.dataDir, state);
+    } catch (err) {
       this.#ctx.logger.error({ err }, 'cannot save stream aggregation state');
-    });
-    await this.#saving;
-    this.#saving = undefined;
+    }
   }
 
   #restoreFrom(state: AggregationSnapshot, from: string): void {

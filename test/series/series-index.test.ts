@@ -52,6 +52,19 @@ describe.each(['wasm', 'reference'] as const)('%s series index', (implementation
     expect(Array.from(idx.key(refs[123]!))).toEqual(Array.from(keys[123]!));
   });
 
+  it('names many refs at once: keys() is their key() bytes back to back, in the order asked, and refuses a deleted ref', async () => {
+    const idx = await make();
+    const refs = Array.from({ length: 3000 }, (_, i) => idx.resolve(i % 2 ? T : T2, series({ __name__: 'up', instance: `host-${i}`.repeat(1 + (i % 5)) })));
+    const asked = [refs[2999]!, refs[0]!, refs[17]!, refs[17]!, ...refs.slice(100, 2100)];
+    const { bytes, offsets } = idx.keys(asked);
+    expect(offsets.length).toBe(asked.length + 1);
+    asked.forEach((r, i) => expect(Array.from(bytes.subarray(offsets[i]!, offsets[i + 1]!))).toEqual(Array.from(idx.key(r))));
+    expect(bytes.length).toBe(offsets[asked.length]);
+    expect(idx.keys([]).bytes.length).toBe(0);
+    idx.delete([refs[5]!]);
+    expect(() => idx.keys([refs[4]!, refs[5]!])).toThrow(RangeError);
+  });
+
   it('orders TSIDs by tenant, then metric name, so a metric\'s series sort together', async () => {
     const idx = await make();
     const refs = [
