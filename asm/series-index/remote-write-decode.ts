@@ -6,9 +6,10 @@
 // host asks the reference for the message whenever this returns an error code.
 //
 // After rw_decode_v1() the results sit in regions described by the block rw_result() points to
-// (see RESULT_* below; on an error only the raw body's place is there): the keys back to back with their offsets, one ref per series (-1 for
-// keys the index lacks, which the host checks and inserts), and the sample rows as three columns
-// whose first holds the series' ordinal until rw_assign() swaps in its ref. Exemplars, native
+// (RESULT_* below; after an error only the raw body's place): the keys back to back with their
+// offsets, one ref per series (-1 for keys the index lacks, which the host checks and inserts),
+// and the sample rows as three columns whose first holds the series' ordinal until rw_assign()
+// swaps in its ref. Exemplars, native
 // histograms and metadata are rare and become objects on the host, so they are only located:
 // a side entry is [kind, series ordinal, start, end, rows before it], offsets into the raw body.
 import { alloc, free } from './alloc';
@@ -203,10 +204,11 @@ function skip(wire: u32, end: usize): void {
 
 /**
  * Copies a label's name or value, which is short: memory.copy is a call out of the compiled code
- * in V8 and cost more than the walk itself. May write up to 16 bytes past dst + n and read as
- * far past src + n, which the slack of the key and raw regions allows.
+ * in V8 and cost more than the walk itself. Unlike asm/shared/copy.ts it may write up to 16 bytes
+ * past dst + n and read as far past src + n (fewer branches), which the slack of the key and raw
+ * regions allows.
  */
-@inline function copyShort(dst: usize, src: usize, n: usize): void {
+@inline function copyWithSlack(dst: usize, src: usize, n: usize): void {
   if (n <= 16) {
     store<u64>(dst, load<u64>(src));
     store<u64>(dst, load<u64>(src, 8), 8);
@@ -284,9 +286,9 @@ function label(end: usize): void {
   else if (nameLen > maxLength || valueLen > maxLength) bad = ERR_LABEL_LENGTH;
   if (bad != 0) return;
   let k = writeVarint(keyEnd, nameLen);
-  copyShort(k, name, nameLen);
+  copyWithSlack(k, name, nameLen);
   k = writeVarint(k + nameLen, valueLen);
-  copyShort(k, value, valueLen);
+  copyWithSlack(k, value, valueLen);
   keyEnd = k + valueLen;
 }
 
@@ -384,7 +386,7 @@ export function rw_decode_v1(tenant: u32, n: u32, total: u32, labelLimit: u32, l
   maxLabels = labelLimit;
   maxLength = <usize>lengthLimit;
   rowCap = min(capacity(ROW_SERIES) >> 2, min(capacity(ROW_TS), capacity(ROW_VALUE)) >> 3);
-  // 16 bytes more: copyShort() may read that far past the last value.
+  // 16 bytes more: copyWithSlack() may read that far past the last value.
   raw = ensure(RAW, <usize>total + 16, 0);
   // Written first, so the host can find the raw body of a request this refuses.
   store<u32>(result, <u32>raw, RESULT_RAW << 2);
@@ -392,7 +394,7 @@ export function rw_decode_v1(tenant: u32, n: u32, total: u32, labelLimit: u32, l
   const got = decompress(regionPtr(INPUT), <usize>n, raw, <usize>total);
   if (got < 0) return got;
   // A key is never longer than the Label messages it came from; the 16 bytes more are what key
-  // comparisons may read, and copyShort() write, past a key's end.
+  // comparisons may read, and copyWithSlack() write, past a key's end.
   keys = ensure(KEYS, <usize>total + 16, 0);
   keyEnd = keys;
   ensure(OFFSETS, 4, 0);
