@@ -66,12 +66,17 @@ export class KernelEncodeV1 {
     return new Uint8Array(this.#x.memory.buffer, this.#x.encode_v1_body() >>> 0, this.#size);
   }
 
-  /** The last encode()'s body snappy-compressed, in a buffer of its own. */
-  compress(): Uint8Array {
+  /**
+   * The last encode()'s body snappy-compressed, in a buffer of its own that starts with
+   * `headroom` bytes left for the caller (a queue record's header), so it is copied only once.
+   */
+  compress(headroom = 0): Uint8Array {
     this.#mustHaveBody();
     const n = this.#x.encode_v1_compress() >>> 0;
     const at = this.#x.encode_v1_compressed() >>> 0;
-    return this.#k.views().u8.slice(at, at + n);
+    const out = new Uint8Array(headroom + n);
+    out.set(this.#k.views().u8.subarray(at, at + n), headroom);
+    return out;
   }
 
   #mustHaveBody(): void {

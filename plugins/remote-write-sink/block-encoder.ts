@@ -7,7 +7,7 @@ import { encodeLabelsV1, labelsV1FromKey, writeRequestV1 } from '../../host/wire
 import { V2Encoder } from '../../host/wire/encode-v2.js';
 import { ProtoWriter } from '../../host/wire/encode-writer.js';
 import { KernelEncodeV1 } from '../../host/wire/kernel-encode-v1.js';
-import { encodeBlock } from './block-format.js';
+import { BLOCK_HEADER_BYTES, encodeBlock, writeBlockHeader } from './block-format.js';
 
 export interface EncodedBlock {
   record: Uint8Array;
@@ -65,9 +65,11 @@ export class BlockEncoder {
         if (size <= this.#maxBytes || rows <= 1) break;
         rows = Math.ceil(rows / 2);
       }
-      const body = kernel ? kernel.compress() : compressSnappy(this.#writer.view());
       const samples = rows + (side?.histograms?.length ?? 0);
-      out.push({ record: encodeBlock(this.#protocol, batch.tenant, samples, body), samples });
+      const record = kernel
+        ? writeBlockHeader(kernel.compress(BLOCK_HEADER_BYTES), this.#protocol, batch.tenant, samples)
+        : encodeBlock(this.#protocol, batch.tenant, samples, compressSnappy(this.#writer.view()));
+      out.push({ record, samples });
       start += rows;
       side = undefined;
     }

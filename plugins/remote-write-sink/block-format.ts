@@ -21,14 +21,23 @@ export interface BlockInfo {
 
 export function encodeBlock(protocol: 1 | 2, tenant: Tenant, samples: number, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(BLOCK_HEADER_BYTES + body.length);
-  const v = new DataView(out.buffer);
+  out.set(body, BLOCK_HEADER_BYTES);
+  return writeBlockHeader(out, protocol, tenant, samples);
+}
+
+/**
+ * Writes the header into the first BLOCK_HEADER_BYTES of `record`, whose body already follows
+ * them (an encoder that left room for it saves copying the body again); returns `record`.
+ */
+export function writeBlockHeader(record: Uint8Array, protocol: 1 | 2, tenant: Tenant, samples: number): Uint8Array {
+  const v = new DataView(record.buffer, record.byteOffset, BLOCK_HEADER_BYTES);
   v.setUint8(0, FORMAT_VERSION);
   v.setUint8(1, protocol);
+  v.setUint16(2, 0, true);
   v.setUint32(4, tenant.accountId, true);
   v.setUint32(8, tenant.projectId, true);
   v.setUint32(12, samples, true);
-  out.set(body, BLOCK_HEADER_BYTES);
-  return out;
+  return record;
 }
 
 /** Reads a block; undefined for a record this version does not understand. */
