@@ -75,32 +75,31 @@ export class KernelDecoderV1 {
     const misses = x.rw_decode_v1(tid, body.length, total, this.#limits.maxLabelsPerSeries, this.#limits.maxLabelValueLength);
     if (misses < 0) this.#refuse(misses, tenant);
     const result = x.rw_result() >>> 2;
-    let u32 = this.#kernel.instance.views().u32;
-    const at = (word: number) => u32[result + word]!;
-    const series = at(SERIES);
+    const word = (w: number) => this.#kernel.instance.views().u32[result + w]!;
+    const series = word(SERIES);
     // Everything that can still refuse the body runs before a single new series is inserted; when
     // something does, the reference says why, so the message is the one it would give.
     let side: SideItem[] = [];
     try {
-      if (at(SIDE_COUNT) > 0) side = this.#side(at(SIDE) >>> 2, at(SIDE_COUNT), at(RAW), at(RAW_LEN));
-      if (misses > 0) this.#checkNew(at(KEYS), at(OFFSETS) >>> 2, at(REFS) >>> 2, series);
+      if (word(SIDE_COUNT) > 0) side = this.#side(word(SIDE) >>> 2, word(SIDE_COUNT), word(RAW), word(RAW_LEN));
+      if (misses > 0) this.#checkNew(word(KEYS), word(OFFSETS) >>> 2, word(REFS) >>> 2, series);
     } catch (err) {
       this.#explain(tenant);
       throw err;
     }
     if (misses > 0) {
-      const refsAt = at(REFS) >>> 2;
-      const inserted = this.#insertNew(tid, at(KEYS), at(OFFSETS) >>> 2, refsAt, series);
-      u32 = this.#kernel.instance.views().u32;
-      for (const [i, ref] of inserted) u32[refsAt + i] = ref;
+      const inserted = this.#insertNew(tid, word(KEYS), word(OFFSETS) >>> 2, word(REFS) >>> 2, series);
+      // Views taken after the inserts, which may have grown memory.
+      const u32 = this.#kernel.instance.views().u32;
+      for (const [i, ref] of inserted) u32[(word(REFS) >>> 2) + i] = ref;
     }
     x.rw_assign();
-    const views = this.#kernel.instance.views();
-    const rows = views.u32[result + ROWS]!;
-    const refs = views.u32.subarray(views.u32[result + ROW_SERIES]! >>> 2, (views.u32[result + ROW_SERIES]! >>> 2) + rows);
-    const ts = views.f64.subarray(views.u32[result + ROW_TS]! >>> 3, (views.u32[result + ROW_TS]! >>> 3) + rows);
-    const values = views.f64.subarray(views.u32[result + ROW_VALUE]! >>> 3, (views.u32[result + ROW_VALUE]! >>> 3) + rows);
-    const refOf = views.u32.subarray(views.u32[result + REFS]! >>> 2, (views.u32[result + REFS]! >>> 2) + series);
+    const { u32, f64 } = this.#kernel.instance.views();
+    const rows = word(ROWS);
+    const refs = u32.subarray(word(ROW_SERIES) >>> 2, (word(ROW_SERIES) >>> 2) + rows);
+    const ts = f64.subarray(word(ROW_TS) >>> 3, (word(ROW_TS) >>> 3) + rows);
+    const values = f64.subarray(word(ROW_VALUE) >>> 3, (word(ROW_VALUE) >>> 3) + rows);
+    const refOf = u32.subarray(word(REFS) >>> 2, (word(REFS) >>> 2) + series);
     out.resolved(series);
     let emitted = 0;
     for (const item of side) {
