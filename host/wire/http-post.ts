@@ -25,15 +25,21 @@ const AGENTS = {
 /** How much of an error answer is kept for the log line. */
 const MAX_ERROR_TEXT = 512;
 
-/** POSTs a snappy-compressed remote_write body; never throws (network errors become `retry`). */
+/**
+ * POSTs a snappy-compressed remote_write body, whole or as pieces written one after the other;
+ * never throws (network errors become `retry`).
+ */
 export function postBlock(
   url: string,
   headers: Record<string, string>,
   protocol: 1 | 2,
-  body: Uint8Array,
+  body: Uint8Array | readonly Uint8Array[],
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<PostOutcome> {
+  const parts = body instanceof Uint8Array ? [body] : body;
+  let length = 0;
+  for (const p of parts) length += p.length;
   return new Promise((resolve) => {
     const secure = url.startsWith('https:');
     let timer: NodeJS.Timeout | undefined;
@@ -53,7 +59,7 @@ export function postBlock(
         headers: {
           'content-type': CONTENT_TYPE[protocol],
           'content-encoding': 'snappy',
-          'content-length': String(body.length),
+          'content-length': String(length),
           'x-prometheus-remote-write-version': VERSION[protocol],
           'user-agent': 'Sluice',
           ...headers,
@@ -86,7 +92,8 @@ export function postBlock(
         done({ kind: 'rejected', status, message });
       });
     });
-    req.end(body);
+    for (let i = 0; i < parts.length - 1; i++) req.write(parts[i]!);
+    req.end(parts.at(-1));
   });
 }
 

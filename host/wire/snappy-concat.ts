@@ -2,23 +2,23 @@ import { snappyDeclaredLength } from './snappy.js';
 
 /**
  * One snappy block whose content is the contents of `blocks` one after the other, made without
- * decompressing: a block is a varint of its length followed by literal and copy elements, and a
- * copy's offset counts back from the current output position, so the elements of a block decode
- * the same wherever its output starts. Dropping each block's length and writing the sum in front
- * is therefore a valid block (decoders do not care where the compressor cut its 64 KiB fragments).
- * The remote_write sink joins queued blocks into one request this way: protobuf messages of
- * repeated fields concatenate too, so the result is one WriteRequest.
+ * decompressing, as pieces to send one after the other (a request body can be written in pieces,
+ * which saves allocating and filling a joined copy): a new length preamble, then each block's
+ * elements as a view of the block. A block is a varint of its length followed by literal and copy
+ * elements, and a copy's offset counts back from the current output position, so the elements of
+ * a block decode the same wherever its output starts; dropping each block's length and writing
+ * the sum in front is therefore a valid block (decoders do not care where the compressor cut its
+ * 64 KiB fragments). The remote_write sink joins queued blocks into one request this way:
+ * protobuf messages of repeated fields concatenate too, so the result is one WriteRequest.
  */
-export function concatSnappy(blocks: readonly Uint8Array[]): Uint8Array {
+export function snappyJoinParts(blocks: readonly Uint8Array[]): Uint8Array[] {
   let total = 0;
-  let bytes = 0;
-  const starts: number[] = [];
+  const parts: Uint8Array[] = [new Uint8Array(0)];
   for (const b of blocks) {
     total += snappyDeclaredLength(b);
     let p = 0;
     while (b[p]! >= 0x80) p++;
-    starts.push(p + 1);
-    bytes += b.length - p - 1;
+    parts.push(b.subarray(p + 1));
   }
   if (total > 0xffffffff) throw new RangeError(`joined snappy blocks would hold ${total} bytes, over the format's 32-bit length`);
   const header: number[] = [];
@@ -29,12 +29,6 @@ export function concatSnappy(blocks: readonly Uint8Array[]): Uint8Array {
     }
     header.push((v & 0x7f) | 0x80);
   }
-  const out = new Uint8Array(header.length + bytes);
-  out.set(header);
-  let o = header.length;
-  blocks.forEach((b, i) => {
-    out.set(b.subarray(starts[i]!), o);
-    o += b.length - starts[i]!;
-  });
-  return out;
+  parts[0] = Uint8Array.from(header);
+  return parts;
 }

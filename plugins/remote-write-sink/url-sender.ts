@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { formatTenant, sameTenant, type Tenant } from '../../host/batch/tenant.js';
 import type { PersistentQueue, QueueEntry } from '../../host/queue/persistent-queue.js';
 import { backoffMs, postBlock, redactUrl } from '../../host/wire/http-post.js';
-import { concatSnappy } from '../../host/wire/snappy-concat.js';
+import { snappyJoinParts } from '../../host/wire/snappy-concat.js';
 import { decodeBlock, type BlockInfo } from './block-format.js';
 import type { TargetConfig } from './config.js';
 import type { SinkMetrics } from './sink-metrics.js';
@@ -26,7 +26,8 @@ interface Request {
   protocol: 1 | 2;
   tenant: Tenant;
   samples: number;
-  body: Uint8Array;
+  /** The snappy body, or the pieces of queued blocks joined without a copy (snappy-concat.ts). */
+  body: Uint8Array | Uint8Array[];
 }
 
 /** Queue records up to `end` settle when `done`; the queue's read offset moves only over a settled prefix. */
@@ -147,7 +148,7 @@ export class UrlSender {
     this.#unreadSamples = Math.max(0, this.#unreadSamples - samples);
     if (this.#carry === undefined && this.#queue.unreadBytes === 0) this.#oldestUnread = undefined;
     if (!first) return undefined;
-    const body = bodies.length === 1 ? bodies[0]! : concatSnappy(bodies);
+    const body = bodies.length === 1 ? bodies[0]! : snappyJoinParts(bodies);
     return { protocol: first.protocol, tenant: first.tenant, samples, body };
   }
 

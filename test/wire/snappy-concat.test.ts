@@ -3,7 +3,12 @@ import snappyjs from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import { snappyCompress } from '../../host/wire/encode-snappy.js';
 import { snappyDecompress } from '../../host/wire/snappy.js';
-import { concatSnappy } from '../../host/wire/snappy-concat.js';
+import { snappyJoinParts } from '../../host/wire/snappy-concat.js';
+
+/** The pieces as one body, as the receiver gets them. */
+function concatSnappy(blocks: Uint8Array[]): Uint8Array {
+  return Uint8Array.from(snappyJoinParts(blocks).flatMap((p) => [...p]));
+}
 
 /** Bytes that compress: runs and repeats, as protobuf bodies have, with some noise. */
 const compressible = fc.array(fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.tuple(fc.nat(255), fc.integer({ min: 1, max: 300 })).map(([b, n]) => new Uint8Array(n).fill(b))), { maxLength: 30 })
