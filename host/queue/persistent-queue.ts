@@ -38,6 +38,9 @@ export interface RecoveryReport {
   offsetReset: boolean;
 }
 
+/** Most bytes of appended records kept in memory for a reader that keeps up. */
+const TAIL_BYTES = 16 << 20;
+
 /**
  * A persistent FIFO of byte records: append-only segment files of checksummed, length-prefixed
  * records, a separately persisted read offset, rotation into new segments and deletion of
@@ -67,6 +70,14 @@ export class PersistentQueue {
   #dirty = false;
   #closed = false;
   #lock: DirLock;
+  /**
+   * The latest appended records not yet handed out, in order and contiguous, up to TAIL_BYTES: a
+   * reader that keeps up gets them from here instead of reading the file back (a read, a CRC
+   * check and a buffer per record). `#tailHead` is the first of them still pending.
+   */
+  #tail: QueueEntry[] = [];
+  #tailHead = 0;
+  #tailBytes = 0;
 
   constructor(dir: string, opts: QueueOptions = {}) {
     this.dir = dir;
@@ -127,7 +138,10 @@ export class PersistentQueue {
     return this.#segments.length;
   }
 
-  /** Appends one record; it is in the file when this returns. */
+  /**
+   * Appends one record; it is in the file when this returns. The queue may keep `payload` itself
+   * for next() to hand out, so it must not be changed afterwards.
+   */
   append(payload: Uint8Array): void {
     if (this.#closed) throw new Error(`BUG: append to closed queue ${this.dir}`);
     const size = 8 + payload.length;
@@ -147,14 +161,49 @@ export class PersistentQueue {
       }
       throw err;
     }
+    this.#keepInTail({ offset: this.#writeEnd, end: this.#writeEnd + size, payload });
     this.#writeEnd += size;
     if (this.#fsync === 'always') fdatasyncSync(this.#writeFd);
     else this.#dirty = true;
     this.#enforceLimit();
   }
 
+  #keepInTail(entry: QueueEntry): void {
+    const last = this.#tail.at(-1);
+    const contiguous = this.#tailHead === this.#tail.length || last!.end === entry.offset;
+    if (!contiguous || this.#tailBytes + entry.payload.length > TAIL_BYTES) return;
+    if (this.#tailHead === this.#tail.length) {
+      this.#tail = [];
+      this.#tailHead = 0;
+    }
+    this.#tail.push(entry);
+    this.#tailBytes += entry.payload.length;
+  }
+
+  /** The record at the read cursor if the tail holds it; drops tail records the cursor has passed. */
+  #fromTail(): QueueEntry | undefined {
+    while (this.#tailHead < this.#tail.length) {
+      const e = this.#tail[this.#tailHead]!;
+      if (e.offset > this.#cursor) return undefined;
+      this.#tailHead++;
+      this.#tailBytes -= e.payload.length;
+      // A reader that stays a little behind never empties the tail: let go of what it has read.
+      if (this.#tailHead >= 1024 && this.#tailHead * 2 >= this.#tail.length) {
+        this.#tail = this.#tail.slice(this.#tailHead);
+        this.#tailHead = 0;
+      }
+      if (e.offset === this.#cursor) {
+        this.#cursor = e.end;
+        return e;
+      }
+    }
+    return undefined;
+  }
+
   /** The next unread record, or undefined when everything appended has been handed out. */
   next(): QueueEntry | undefined {
+    const kept = this.#fromTail();
+    if (kept) return kept;
     while (this.#cursor < this.#writeEnd) {
       const i = this.#segmentIndexOf(this.#cursor);
       const start = this.#segments[i]!;
@@ -202,6 +251,9 @@ export class PersistentQueue {
     if (this.#closed) return;
     if (this.#fsync !== 'never') this.sync();
     this.#closed = true;
+    this.#tail = [];
+    this.#tailHead = 0;
+    this.#tailBytes = 0;
     closeSync(this.#writeFd);
     if (this.#readFd !== undefined) closeSync(this.#readFd);
     this.#offsetFile.close();
