@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, statSync, truncateSync, unlinkSync, writevSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, statSync, truncateSync, unlinkSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { DirLock } from './dir-lock.js';
 import { ReadOffsetFile } from './read-offset.js';
@@ -68,6 +68,8 @@ export class PersistentQueue {
   #readStart = -1;
   #offsetFile: ReadOffsetFile;
   #dirty = false;
+  /** A syncInBackground() is on the thread pool. */
+  #syncing = false;
   #closed = false;
   #lock: DirLock;
   /**
@@ -241,10 +243,32 @@ export class PersistentQueue {
 
   /** Forces appended data and the read offset to the disk, if anything changed since the last sync. */
   sync(): void {
-    if (!this.#dirty || this.#closed) return;
+    // A background sync in flight may not have reached the disk yet: it counts as a change.
+    if ((!this.#dirty && !this.#syncing) || this.#closed) return;
     fdatasyncSync(this.#writeFd);
     this.#offsetFile.write(this.#committed, true);
     this.#dirty = false;
+  }
+
+  /**
+   * sync() without blocking the event loop, for the periodic fsync: fdatasync runs on libuv's
+   * thread pool while appends go on (what is appended after it starts waits for the next one),
+   * then the read offset is stored and synced the same way. One at a time; sync() and close()
+   * stay synchronous, for shutdown. A failed sync leaves the queue dirty, to be tried again.
+   */
+  syncInBackground(): void {
+    if (!this.#dirty || this.#syncing || this.#closed) return;
+    this.#syncing = true;
+    this.#dirty = false;
+    const finished = (err: Error | null) => {
+      this.#syncing = false;
+      // A segment rotated meanwhile was synced when it was closed; anything else is tried again.
+      if (err && !this.#closed) this.#dirty = true;
+    };
+    fdatasync(this.#writeFd, (err) => {
+      if (err || this.#closed) return finished(err);
+      this.#offsetFile.writeInBackground(this.#committed, finished);
+    });
   }
 
   close(): void {

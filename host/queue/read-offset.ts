@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fdatasyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fdatasyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 
 const MAGIC = 0x51554531; // "QUE1"
@@ -38,12 +38,22 @@ export class ReadOffsetFile {
    * survives the process being killed; `durable` also asks the disk (a power loss).
    */
   write(offset: number, durable: boolean): void {
+    this.#store(offset);
+    if (durable) fdatasyncSync(this.#fd);
+  }
+
+  /** write(offset, true) with the disk's part on libuv's thread pool; `done` runs when it is on disk (or failed). */
+  writeInBackground(offset: number, done: (err: Error | null) => void): void {
+    this.#store(offset);
+    fdatasync(this.#fd, done);
+  }
+
+  #store(offset: number): void {
     this.#view.setUint32(0, offset % 2 ** 32, true);
     this.#view.setUint32(4, Math.floor(offset / 2 ** 32), true);
     this.#view.setUint32(8, crc32(this.#buf.subarray(0, 8)), true);
     this.#view.setUint32(12, MAGIC, true);
     writeSync(this.#fd, this.#buf, 0, 16, 0);
-    if (durable) fdatasyncSync(this.#fd);
   }
 
   close(): void {

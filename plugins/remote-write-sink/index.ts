@@ -98,7 +98,8 @@ class RemoteWriteSink implements Component {
       this.#routes.push({ queue, sender });
       sender.start();
     }
-    if (c.fsync === 'interval') this.#fsyncTimer = this.#ctx.timers.setInterval(() => this.flush(), c.fsync_interval);
+    // Off the event loop: a periodic fsync on a busy disk used to stall every request behind it.
+    if (c.fsync === 'interval') this.#fsyncTimer = this.#ctx.timers.setInterval(() => this.#routes.forEach(({ queue }) => queue.syncInBackground()), c.fsync_interval);
     this.#state = 'running';
   }
 

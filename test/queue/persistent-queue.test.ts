@@ -234,4 +234,22 @@ describe('PersistentQueue', () => {
     expect(drain(q)).toEqual(Array.from({ length: 24 }, (_, i) => i));
     q.close();
   });
+
+  it('syncs in the background while appends go on, and a close during it still syncs and keeps everything', async () => {
+    const dir = tempDir();
+    const q = new PersistentQueue(dir, { segmentBytes: 2048 });
+    for (let i = 0; i < 40; i++) q.append(record(i, 100));
+    q.syncInBackground();
+    // Appends while the sync is on the thread pool, across segment rotations.
+    for (let i = 40; i < 80; i++) q.append(record(i, 100));
+    await new Promise((resolve) => setImmediate(resolve));
+    q.syncInBackground();
+    q.commit(0);
+    q.close();
+    // The pending callbacks find the queue closed and must not touch its files.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const reopened = new PersistentQueue(dir, { segmentBytes: 2048 });
+    expect(drain(reopened)).toEqual(Array.from({ length: 80 }, (_, i) => i));
+    reopened.close();
+  });
 });
