@@ -64,7 +64,7 @@ export class BatchCollector {
 
   /**
    * Rows [from, to) of three columns at once (a decoder that resolved them elsewhere), cut into
-   * batches where sample() would cut them; `series` is how many series they came from.
+   * batches where sample() would cut them (resolved() counts their series).
    */
   rows(refs: Uint32Array, ts: Float64Array, values: Float64Array, from: number, to: number): void {
     const b = this.#builder;

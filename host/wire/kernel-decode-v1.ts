@@ -1,13 +1,12 @@
 import type { Exemplar, HistogramSample, MetricMetadata } from '../batch/sample-batch.js';
 import type { Tenant } from '../batch/tenant.js';
-import { TooLargeError } from '../errors.js';
 import type { IndexKernel } from '../series/series-index.js';
 import type { SeriesIndexExports } from '../series/series-kernel.js';
 import { BatchCollector, type CollectorIndex } from './batch-collector.js';
 import { decodeWriteRequestV1, exemplarAt, metadataAt } from './decode-v1.js';
 import { histogramAt } from './series-walk.js';
 import { SeriesKeyBuilder, type LabelLimits } from './series-key-builder.js';
-import { snappyDeclaredLength, snappyError } from './snappy.js';
+import { snappyError, snappyLengthWithin } from './snappy.js';
 
 /** The exports of asm/series-index/remote-write-decode.ts. */
 interface DecodeExports extends SeriesIndexExports {
@@ -66,8 +65,7 @@ export class KernelDecoderV1 {
 
   /** As decodeRemoteWrite() for version 1: TooLargeError over `maxBytes`, WireError when malformed. */
   decodeWriteRequest(body: Uint8Array, maxBytes: number, tenant: Tenant, out: BatchCollector): void {
-    const total = snappyDeclaredLength(body);
-    if (total > maxBytes) throw new TooLargeError(`snappy body declares ${total} bytes uncompressed, over the limit of ${maxBytes}`);
+    const total = snappyLengthWithin(body, maxBytes);
     const x = this.#x;
     const input = x.rw_input(body.length) >>> 0;
     new Uint8Array(x.memory.buffer, input, body.length).set(body);

@@ -1,6 +1,5 @@
-import { TooLargeError } from '../errors.js';
 import { loadKernel, type KernelInstance, type KernelVariant } from '../kernels/loader.js';
-import { snappyDeclaredLength, snappyError } from './snappy.js';
+import { snappyError, snappyLengthWithin } from './snappy.js';
 
 interface SnappyExports {
   abi_version(): number;
@@ -56,8 +55,7 @@ export class WasmSnappy {
 
   /** As snappyDecompress(): TooLargeError over `maxBytes`, WireError for a corrupt block. */
   decompress(body: Uint8Array, maxBytes: number): Uint8Array {
-    const total = snappyDeclaredLength(body);
-    if (total > maxBytes) throw new TooLargeError(`snappy body declares ${total} bytes uncompressed, over the limit of ${maxBytes}`);
+    const total = snappyLengthWithin(body, maxBytes);
     const x = this.#k.exports;
     this.#ensureSrc(body.length);
     this.#ensureDst(total);

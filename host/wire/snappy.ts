@@ -24,14 +24,20 @@ export function snappyDeclaredLength(src: Uint8Array): number {
   }
 }
 
+/** The declared uncompressed size, refused with TooLargeError (413) when over `maxBytes`. */
+export function snappyLengthWithin(src: Uint8Array, maxBytes: number): number {
+  const total = snappyDeclaredLength(src);
+  if (total > maxBytes) throw new TooLargeError(`snappy body declares ${total} bytes uncompressed, over the limit of ${maxBytes}`);
+  return total;
+}
+
 /**
  * Decompresses a snappy block. Answers TooLargeError (413) when the declared size is over
  * `maxBytes`, BadInputError (400) for any corruption: an offset before the start, a copy or
  * literal past the end, or output shorter than declared.
  */
 export function snappyDecompress(src: Uint8Array, maxBytes: number): Uint8Array {
-  const total = snappyDeclaredLength(src);
-  if (total > maxBytes) throw new TooLargeError(`snappy body declares ${total} bytes uncompressed, over the limit of ${maxBytes}`);
+  const total = snappyLengthWithin(src, maxBytes);
   let p = 0;
   while (src[p]! >= 0x80) p++;
   p++;
