@@ -7,6 +7,7 @@ import { pairCount, pairCreate, pairFind, pairRecordMaybe, pairsInit, pairsRetir
 import {
   freeAt, freeCount, keyLength, keyWrite, keyValid, nextMetric, pendingCount, refLimit, restoreCounters, restoreFree,
   seriesAlive, seriesInit, seriesInsert, seriesLive, seriesLookup, seriesLookupMany, seriesPurge, seriesRecord, seriesRemove, seriesRestore,
+  seriesWireBytes,
 } from './series';
 import { setTagMask, tableBytes, tableCapacity, tableInit } from './series-table';
 import { difference, intersect, intersects, union, unionMany } from './sets';
@@ -16,7 +17,7 @@ export * from './remote-write-encode';
 export { alloc, free, intersect, union, difference, bytesInUse as bytes_in_use, bytesReserved as bytes_reserved };
 
 /** Bumped whenever an export's signature or a record layout the host reads changes. */
-export const ABI_VERSION: i32 = 2;
+export const ABI_VERSION: i32 = 3;
 
 export function abi_version(): i32 {
   return ABI_VERSION;
@@ -186,3 +187,7 @@ export function alloc_zeroed(bytes: usize): usize {
   return allocZeroed(bytes);
 }
 
+/** Bytes held as series' wire labels (series.ts), part of bytes_in_use(). */
+export function wire_bytes(): u32 {
+  return <u32>seriesWireBytes();
+}

@@ -1,20 +1,21 @@
 // remote_write 1.0 decoding inside the index's memory: the snappy body is decompressed here, the
-// WriteRequest walked here, every series' canonical key written here and looked up here, so a
-// request costs the host one copy in and three column copies out, and no JavaScript touches a
-// label byte of a series the index already knows. host/wire/decode-v1.ts is the reference: this
-// walker accepts and refuses exactly what it does (tests/wire/kernel-decode-v1.test.ts), and the
-// host asks the reference for the message whenever this returns an error code.
+// WriteRequest walked here, every series resolved here (by its wire labels when they are the bytes
+// it last came with, else by its canonical key, written and looked up here), so a request costs
+// the host one copy in and three column copies out, and no JavaScript touches a label byte of a
+// series the index already knows. host/wire/decode-v1.ts is the reference: this walker accepts
+// and refuses exactly what it does (tests/wire/kernel-decode-v1.test.ts), and the host asks the
+// reference for the message whenever this returns an error code.
 //
 // After rw_decode_v1() the results sit in regions described by the block rw_result() points to
 // (RESULT_* below; after an error only the raw body's place): the keys back to back with their
-// offsets, one ref per series (-1 for keys the index lacks, which the host checks and inserts),
-// and the sample rows as three columns whose first holds the series' ordinal until rw_assign()
-// swaps in its ref. Exemplars, native
-// histograms and metadata are rare and become objects on the host, so they are only located:
-// a side entry is [kind, series ordinal, start, end, rows before it], offsets into the raw body.
+// offsets (empty for series resolved by wire labels), one ref per series (-1 for keys the index
+// lacks, which the host checks and inserts), and the sample rows as three columns whose first
+// holds the series' ordinal until rw_assign() swaps in its ref. Exemplars, native histograms and
+// metadata are rare and become objects on the host, so they are only located: a side entry is
+// [kind, series ordinal, start, end, rows before it], offsets into the raw body.
 import { alloc, free } from './alloc';
 import { decompress } from '../snappy/decompress';
-import { seriesLookupMany } from './series';
+import { seriesLookup, seriesWireKeep, seriesWireMatch } from './series';
 
 const ERR_TRUNCATED: i32 = -20;
 const ERR_VARINT32: i32 = -21;
@@ -31,6 +32,8 @@ const SIDE_METADATA: u32 = 1;
 const SIDE_EXEMPLAR: u32 = 2;
 const SIDE_HISTOGRAM: u32 = 3;
 const SIDE_WORDS: usize = 5;
+/** Per series: where its wire labels are in the raw body [offset, length, labels, longest], length 0 for none. */
+const WIRE_WORDS: usize = 4;
 
 // Regions: each is [ptr u32, capacity u32] at a fixed address, grown by doubling.
 const INPUT: i32 = 0;
@@ -42,7 +45,8 @@ const ROW_SERIES: i32 = 5;
 const ROW_TS: i32 = 6;
 const ROW_VALUE: i32 = 7;
 const SIDE: i32 = 8;
-const REGIONS: i32 = 9;
+const WIRES: i32 = 9;
+const REGIONS: i32 = 10;
 
 // The result block the host reads, in u32 words.
 const RESULT_RAW: i32 = 0;
@@ -235,6 +239,11 @@ let rowCap: u32 = 0;
 let sideCount: u32 = 0;
 let maxLabels: u32 = 0;
 let maxLength: usize = 0;
+let tenantId: u32 = 0;
+let misses: u32 = 0;
+let wireBudget: usize = 0;
+/** The longest name or value of the series being walked. */
+let longest: usize = 0;
 
 function side(kind: u32, series: u32, start: usize, end: usize): void {
   const words = <usize>sideCount * SIDE_WORDS;
@@ -285,6 +294,8 @@ function label(end: usize): void {
   else if (valueLen == 0) bad = ERR_EMPTY_VALUE;
   else if (nameLen > maxLength || valueLen > maxLength) bad = ERR_LABEL_LENGTH;
   if (bad != 0) return;
+  if (nameLen > longest) longest = nameLen;
+  if (valueLen > longest) longest = valueLen;
   let k = writeVarint(keyEnd, nameLen);
   copyWithSlack(k, name, nameLen);
   k = writeVarint(k + nameLen, valueLen);
@@ -331,42 +342,115 @@ function sample(end: usize): void {
 }
 
 /**
- * One TimeSeries [start, end) in a single pass: labels go to its key, samples become rows under
- * its ordinal, so labels may come after samples (protobuf allows any field order) at no cost.
- * The field tags are exactly the ones the reference acts on; anything else is skipped.
+ * Where the leading run of Label fields of a TimeSeries starting at q ends (q when it starts with
+ * something else); their number goes to runLabels. A field it cannot read ends the run.
  */
-function timeSeries(start: usize, end: usize): void {
-  const offsets = ensure(OFFSETS, (<usize>seriesCount + 2) << 2, (<usize>seriesCount + 1) << 2);
-  store<u32>(offsets + (<usize>seriesCount << 2), <u32>(keyEnd - keys));
+let runLabels: u32 = 0;
+function labelRun(q: usize, end: usize): usize {
+  let n: u32 = 0;
+  while (q + 2 <= end && load<u8>(q) == 0x0a) {
+    let len = <usize>load<u8>(q, 1);
+    let at = q + 2;
+    if (len >= 0x80) {
+      if (at >= end || load<u8>(at) >= 0x80) break;
+      len = (len & 0x7f) | (<usize>load<u8>(at) << 7);
+      at++;
+    }
+    if (len > end - at) break;
+    q = at + len;
+    n++;
+  }
+  runLabels = n;
+  return q;
+}
+
+/** Returned by fields() when a Label field turns up after the labels were taken as known. */
+const LABEL_AFTER_RUN: u32 = 0xffffffff;
+
+/**
+ * The fields of a TimeSeries from p to end: labels go to its key (unless `labelsKnown`, when one
+ * is LABEL_AFTER_RUN), samples become rows under its ordinal, so labels may come after samples
+ * (protobuf allows any field order) at no cost. The field tags are exactly the ones the reference
+ * acts on; anything else is skipped. Returns the labels read.
+ */
+function fields(end: usize, labelsKnown: bool): u32 {
   let labels: u32 = 0;
-  p = start;
   while (p < end) {
     const tag = u32v(end);
-    if (bad != 0) return;
+    if (bad != 0) return labels;
     if (tag == 0x0a || tag == 0x12 || tag == 0x1a || tag == 0x22) {
       const n = lengthOf(end);
-      if (bad != 0) return;
+      if (bad != 0) return labels;
       const fieldEnd = p + n;
       if (tag == 0x0a) {
+        if (labelsKnown) return LABEL_AFTER_RUN;
         if (++labels > maxLabels) {
           bad = ERR_LABEL_COUNT;
-          return;
+          return labels;
         }
         label(fieldEnd);
       } else if (tag == 0x12) sample(fieldEnd);
       else side(tag == 0x1a ? SIDE_EXEMPLAR : SIDE_HISTOGRAM, seriesCount, p, fieldEnd);
-      if (bad != 0) return;
+      if (bad != 0) return labels;
       p = fieldEnd;
     } else {
       skip(tag & 7, end);
-      if (bad != 0) return;
+      if (bad != 0) return labels;
     }
   }
+  return labels;
+}
+
+/**
+ * One TimeSeries [start, end). A series whose labels are a leading run of bytes the predicted
+ * series last arrived with is resolved by that one comparison (series.ts seriesWireMatch); any
+ * other is walked into its key and looked up, and its run noted so rw_assign() can keep it.
+ */
+function timeSeries(start: usize, end: usize): void {
+  const ordinal = <usize>seriesCount;
+  const offsets = ensure(OFFSETS, (ordinal + 2) << 2, (ordinal + 1) << 2);
+  const refs = ensure(REFS, (ordinal + 1) << 2, ordinal << 2);
+  const wires = ensure(WIRES, (ordinal + 1) * WIRE_WORDS << 2, ordinal * WIRE_WORDS << 2) + (ordinal * WIRE_WORDS << 2);
+  const keyStart = <u32>(keyEnd - keys);
+  store<u32>(offsets + (ordinal << 2), keyStart);
+  store<u32>(wires, 0, 4);
+  const run = labelRun(start, end);
+  if (run > start) {
+    const ref = seriesWireMatch(tenantId, start, <u32>(run - start), maxLabels, <u32>maxLength);
+    if (ref >= 0) {
+      const rowsBefore = rows;
+      const sideBefore = sideCount;
+      p = run;
+      if (fields(end, true) != LABEL_AFTER_RUN || bad != 0) {
+        if (bad != 0) return;
+        store<u32>(offsets + ((ordinal + 1) << 2), keyStart);
+        store<i32>(refs + (ordinal << 2), ref);
+        seriesCount++;
+        return;
+      }
+      // Labels after the samples: walk it again the long way.
+      rows = rowsBefore;
+      sideCount = sideBefore;
+    }
+  }
+  p = start;
+  longest = 0;
+  const labels = fields(end, false);
+  if (bad != 0) return;
   if (labels == 0) {
     bad = ERR_NO_LABELS;
     return;
   }
-  store<u32>(offsets + ((<usize>seriesCount + 1) << 2), <u32>(keyEnd - keys));
+  if (labels == runLabels) {
+    store<u32>(wires, <u32>(start - raw));
+    store<u32>(wires, <u32>(run - start), 4);
+    store<u32>(wires, labels, 8);
+    store<u32>(wires, <u32>longest, 12);
+  }
+  store<u32>(offsets + ((ordinal + 1) << 2), <u32>(keyEnd - keys));
+  const ref = seriesLookup(tenantId, keys + keyStart, <u32>(keyEnd - keys) - keyStart);
+  store<i32>(refs + (ordinal << 2), ref);
+  if (ref < 0) misses++;
   seriesCount++;
 }
 
@@ -375,10 +459,14 @@ function timeSeries(start: usize, end: usize): void {
  * which the host has checked against its limit), walks it and looks up every series of `tenant`.
  * Returns the number of keys the index lacks, or a negative error code: -1 to -7 from snappy,
  * ERR_* above for the WriteRequest. Labels over `labelLimit` or longer than `lengthLimit` are errors.
+ * Wire labels kept by rw_assign() stay within `wireLimit` bytes in all.
  */
-export function rw_decode_v1(tenant: u32, n: u32, total: u32, labelLimit: u32, lengthLimit: u32): i32 {
+export function rw_decode_v1(tenant: u32, n: u32, total: u32, labelLimit: u32, lengthLimit: u32, wireLimit: u32): i32 {
   if (regions == 0) setup();
   bad = 0;
+  tenantId = tenant;
+  misses = 0;
+  wireBudget = <usize>wireLimit;
   seriesCount = 0;
   rows = 0;
   rowCap = 0;
@@ -417,8 +505,7 @@ export function rw_decode_v1(tenant: u32, n: u32, total: u32, labelLimit: u32, l
       if (bad != 0) return bad;
     }
   }
-  const refs = ensure(REFS, (<usize>seriesCount << 2) + 4, 0);
-  const misses = seriesLookupMany(tenant, keys, regionPtr(OFFSETS), seriesCount, refs);
+  const refs = ensure(REFS, (<usize>seriesCount << 2) + 4, <usize>seriesCount << 2);
   store<u32>(result, <u32>keys, RESULT_KEYS << 2);
   store<u32>(result, <u32>regionPtr(OFFSETS), RESULT_OFFSETS << 2);
   store<u32>(result, <u32>refs, RESULT_REFS << 2);
@@ -432,9 +519,18 @@ export function rw_decode_v1(tenant: u32, n: u32, total: u32, labelLimit: u32, l
   return <i32>misses;
 }
 
-/** Replaces each row's series ordinal by its ref, once the host has filled in the refs of new keys. */
+/**
+ * Replaces each row's series ordinal by its ref, once the host has filled in the refs of new keys,
+ * and keeps the wire labels of series that were not resolved by them.
+ */
 export function rw_assign(): void {
   const refs = regionPtr(REFS);
+  const wires = regionPtr(WIRES);
+  for (let i: usize = 0; i < <usize>seriesCount; i++) {
+    const w = wires + (i * WIRE_WORDS << 2);
+    const len = load<u32>(w, 4);
+    if (len != 0) seriesWireKeep(load<u32>(refs + (i << 2)), raw + <usize>load<u32>(w), len, load<u32>(w, 8), load<u32>(w, 12), wireBudget);
+  }
   const column = regionPtr(ROW_SERIES);
   for (let i: usize = 0; i < <usize>rows; i++) {
     const at = column + (i << 2);

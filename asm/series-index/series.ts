@@ -1,6 +1,6 @@
-// Series: refs, their records and TSIDs, insertion and deletion. A series record (32 bytes) is
+// Series: refs, their records and TSIDs, insertion and deletion. A series record (40 bytes) is
 // [entry u32][tenant u32][metric-name pair u32][job pair u32][instance pair u32][hash tag u32]
-// [metricId u64]; metricId is 0 for a free ref. Deleted refs wait in `pending` until the next
+// [metricId u64][wire labels u32][wire length u32]; metricId is 0 for a free ref. Deleted refs wait in `pending` until the next
 // purge has dropped them from every postings list; only then may they be handed out again.
 //
 // A series' arena entry is [ref u32][tenant u32][key length u32][labels u32][pair bytes u32 * labels]:
@@ -9,14 +9,14 @@
 // once for all series sharing them (as Prometheus's and VictoriaMetrics's symbol tables do).
 // That makes an entry ~56 bytes instead of ~220 for a 10-label key, and lookups in a large index
 // read that much less memory; the pair bytes they compare against are shared and stay in cache.
-import { alloc, free } from './alloc';
-import { hashBytes, tagOf } from './hash';
+import { alloc, blockSize, free } from './alloc';
+import { bytesEqual, hashBytes, tagOf } from './hash';
 import { pairAt, pairFind, pairIntern, P_BYTES, postingsAdd, postingsDead, postingsPurge } from './pairs';
 import { recordAt, recordEnsure, recordMaybe, recordsNew } from './records';
 import { entryMatches, tableFind, tableInsert, tableRemove, tagMask } from './series-table';
 import { vecClear, vecData, vecLen, vecNew, vecPop, vecPush } from './vec';
 
-export const SERIES_SIZE: usize = 32;
+export const SERIES_SIZE: usize = 40;
 export const S_ENTRY: usize = 0;
 export const S_TENANT: usize = 4;
 export const S_NAME: usize = 8;
@@ -24,6 +24,10 @@ export const S_JOB: usize = 12;
 export const S_INSTANCE: usize = 16;
 const S_TAG: usize = 20;
 export const S_METRIC_ID: usize = 24;
+const S_WIRE: usize = 32;
+const S_WIRE_LEN: usize = 36;
+/** A wire-labels block: [labels u32][longest name or value u32], then the bytes. */
+const WIRE_HEADER: usize = 8;
 /** Arena entry header: ref, tenant, key length, label count. */
 export const ENTRY_HEADER: usize = 16;
 
@@ -37,6 +41,7 @@ let liveCount: u32 = 0;
 let freeRefs: usize = 0;
 let pending: usize = 0;
 let purgeThreshold: u32 = 1024;
+let wireBytes: usize = 0;
 
 export function seriesInit(threshold: u32): void {
   records = recordsNew();
@@ -116,6 +121,74 @@ export function seriesLookup(tenant: u32, p: usize, len: u32): i32 {
 }
 
 /**
+ * Wire labels: a series' Label fields exactly as a remote_write 1.0 sender wrote them, kept so
+ * that the next request's identical bytes resolve to the series with one comparison, without
+ * building and looking up its key (remote-write-decode.ts). Equal bytes decode to equal labels,
+ * so a match is exact. Bounded by a byte budget the decoder passes; a series past it simply
+ * takes the key path. The label count and longest name or value are kept beside the bytes, so
+ * a decoder with tighter limits than the one that stored them still refuses what it must.
+ */
+
+/**
+ * The predicted series (see seriesLookup) when its wire labels are exactly [p, p + len) of
+ * `tenant` within the limits: its ref, and the prediction moves on. Otherwise -1; when the
+ * predicted series had wire labels that differ, prediction is switched off for the lookup that
+ * follows, which would compare against the same series again.
+ */
+export function seriesWireMatch(tenant: u32, p: usize, len: u32, maxLabels: u32, maxLength: u32): i32 {
+  if (!predicting) return -1;
+  const next = lastRef + 1;
+  const rec = next < nextRef ? recordMaybe(records, next, SERIES_SIZE) : 0;
+  if (rec == 0) return -1;
+  const wire = <usize>load<u32>(rec, S_WIRE);
+  if (wire == 0) return -1;
+  if (load<u32>(rec, S_WIRE_LEN) == len && load<u32>(rec, S_TENANT) == tenant && bytesEqual(wire + WIRE_HEADER, p, <usize>len)) {
+    if (load<u32>(wire) > maxLabels || load<u32>(wire, 4) > maxLength) return -1;
+    lastRef = next;
+    return <i32>next;
+  }
+  predicting = false;
+  return -1;
+}
+
+/**
+ * Keeps [p, p + len) as the wire labels of live series `ref` (replacing different ones), unless
+ * that would take the bytes held over `budget`.
+ */
+export function seriesWireKeep(ref: u32, p: usize, len: u32, labels: u32, longest: u32, budget: usize): void {
+  const rec = seriesRecord(ref);
+  const old = <usize>load<u32>(rec, S_WIRE);
+  if (old != 0) {
+    if (load<u32>(rec, S_WIRE_LEN) == len && bytesEqual(old + WIRE_HEADER, p, <usize>len)) return;
+    wireDrop(rec);
+  }
+  const size = blockSize(WIRE_HEADER + <usize>len);
+  if (wireBytes + size > budget) return;
+  const wire = alloc(WIRE_HEADER + <usize>len);
+  store<u32>(wire, labels);
+  store<u32>(wire, longest, 4);
+  memory.copy(wire + WIRE_HEADER, p, <usize>len);
+  store<u32>(rec, <u32>wire, S_WIRE);
+  store<u32>(rec, len, S_WIRE_LEN);
+  wireBytes += size;
+}
+
+function wireDrop(rec: usize): void {
+  const wire = <usize>load<u32>(rec, S_WIRE);
+  if (wire == 0) return;
+  const bytes = WIRE_HEADER + <usize>load<u32>(rec, S_WIRE_LEN);
+  free(wire, bytes);
+  wireBytes -= blockSize(bytes);
+  store<u32>(rec, 0, S_WIRE);
+  store<u32>(rec, 0, S_WIRE_LEN);
+}
+
+/** Bytes held as wire labels. */
+export function seriesWireBytes(): usize {
+  return wireBytes;
+}
+
+/**
  * Looks up n keys (key i is [base + offsets[i], base + offsets[i + 1])), writing refs or -1 to out;
  * returns the misses.
  */
@@ -167,6 +240,8 @@ function attach(ref: u32, tenant: u32, p: usize, len: u32, metricId: u64): void 
   store<u32>(rec, 0, S_JOB);
   store<u32>(rec, 0, S_INSTANCE);
   store<u64>(rec, metricId, S_METRIC_ID);
+  store<u32>(rec, 0, S_WIRE);
+  store<u32>(rec, 0, S_WIRE_LEN);
   const n = internLabels(rec, tenant, p, len, ref);
   const entry = alloc(ENTRY_HEADER + (<usize>n << 2));
   store<u32>(entry, ref);
@@ -209,6 +284,7 @@ export function seriesRemove(ref: u32): bool {
   postingsDead(pairFind(load<u32>(entry, 4), 0, 0));
   for (let i: u32 = 0; i < n; i++) postingsDead(load<u32>(<usize>load<u32>(entry + ENTRY_HEADER + (<usize>i << 2)) - 8));
   free(entry, ENTRY_HEADER + (<usize>n << 2));
+  wireDrop(rec);
   store<u64>(rec, 0, S_METRIC_ID);
   store<u32>(rec, 0, S_ENTRY);
   vecPush(pending, ref);

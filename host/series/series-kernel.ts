@@ -1,6 +1,6 @@
 import { loadKernel, type KernelInstance, type KernelVariant } from '../kernels/loader.js';
 
-export const SERIES_INDEX_ABI_VERSION = 2;
+export const SERIES_INDEX_ABI_VERSION = 3;
 
 /** The exports of asm/series-index (see its index.ts for what each does). */
 export interface SeriesIndexExports {

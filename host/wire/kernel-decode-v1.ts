@@ -12,7 +12,7 @@ import { snappyError, snappyLengthWithin } from './snappy.js';
 interface DecodeExports extends SeriesIndexExports {
   rw_input(n: number): number;
   rw_result(): number;
-  rw_decode_v1(tenant: number, n: number, total: number, maxLabels: number, maxLength: number): number;
+  rw_decode_v1(tenant: number, n: number, total: number, maxLabels: number, maxLength: number, wireLimit: number): number;
   rw_assign(): void;
 }
 
@@ -54,13 +54,18 @@ export class KernelDecoderV1 {
   readonly #x: DecodeExports;
   readonly #keys: SeriesKeyBuilder;
   readonly #limits: LabelLimits;
+  readonly #wireBytes: number;
 
-  /** `keys` supplies the label rules (and checks new keys); `limits` must be the ones it was made with. */
-  constructor(kernel: IndexKernel, keys: SeriesKeyBuilder, limits: LabelLimits) {
+  /**
+   * `keys` supplies the label rules (and checks new keys); `limits` must be the ones it was made
+   * with. `wireBytes` bounds what the index keeps of series' labels as senders encode them (0: none).
+   */
+  constructor(kernel: IndexKernel, keys: SeriesKeyBuilder, limits: LabelLimits, wireBytes = 0) {
     this.#kernel = kernel;
     this.#x = kernel.instance.exports as DecodeExports;
     this.#keys = keys;
     this.#limits = limits;
+    this.#wireBytes = Math.min(wireBytes, 0xffffffff);
   }
 
   /** As decodeRemoteWrite() for version 1: TooLargeError over `maxBytes`, WireError when malformed. */
@@ -70,7 +75,7 @@ export class KernelDecoderV1 {
     const input = x.rw_input(body.length) >>> 0;
     new Uint8Array(x.memory.buffer, input, body.length).set(body);
     const tid = this.#kernel.tenantId(tenant);
-    const misses = x.rw_decode_v1(tid, body.length, total, this.#limits.maxLabelsPerSeries, this.#limits.maxLabelValueLength);
+    const misses = x.rw_decode_v1(tid, body.length, total, this.#limits.maxLabelsPerSeries, this.#limits.maxLabelValueLength, this.#wireBytes);
     if (misses < 0) this.#refuse(misses, tenant);
     const result = x.rw_result() >>> 2;
     const word = (w: number) => this.#kernel.instance.views().u32[result + w]!;

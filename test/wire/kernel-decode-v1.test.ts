@@ -44,20 +44,47 @@ function outcome(run: () => { index: WasmSeriesIndex; out: BatchCollector }): Ou
 }
 
 /** The TypeScript path the remote_write source takes without the kernel (checks deferred, as there). */
-function referenceDecode(index: WasmSeriesIndex, body: Uint8Array, tenant: Tenant, maxBytes = 1 << 20): Outcome {
+function referenceDecode(index: WasmSeriesIndex, body: Uint8Array, tenant: Tenant, maxBytes = 1 << 20, limits = LIMITS): Outcome {
   return outcome(() => {
     const out = new BatchCollector(index, tenant, MAX_BATCH);
-    decodeRemoteWrite(body, 1, maxBytes, out, new SeriesKeyBuilder(LIMITS, 'series', { deferChecks: true }));
+    decodeRemoteWrite(body, 1, maxBytes, out, new SeriesKeyBuilder(limits, 'series', { deferChecks: true }));
     return { index, out };
   });
 }
 
-function kernelDecode(index: WasmSeriesIndex, body: Uint8Array, tenant: Tenant, maxBytes = 1 << 20): Outcome {
+/** The kernel path; `wireBytes` is the budget for labels kept as senders encode them (0: none). */
+function kernelDecode(index: WasmSeriesIndex, body: Uint8Array, tenant: Tenant, opts: { maxBytes?: number; limits?: LabelLimits; wireBytes?: number } = {}): Outcome {
+  const limits = opts.limits ?? LIMITS;
   return outcome(() => {
     const out = new BatchCollector(index, tenant, MAX_BATCH);
-    new KernelDecoderV1(index.kernel, new SeriesKeyBuilder(LIMITS, 'series', { deferChecks: true }), LIMITS).decodeWriteRequest(body, maxBytes, tenant, out);
+    new KernelDecoderV1(index.kernel, new SeriesKeyBuilder(limits, 'series', { deferChecks: true }), limits, opts.wireBytes ?? 1 << 20).decodeWriteRequest(body, opts.maxBytes ?? 1 << 20, tenant, out);
     return { index, out };
   });
+}
+
+/** A TimeSeries written field by field, in any order: [field number, bytes of a length-delimited field]. */
+function timeSeriesFields(fields: [number, Uint8Array][]): Uint8Array {
+  const out: number[] = [];
+  const delimited = (field: number, bytes: ArrayLike<number>) => out.push((field << 3) | 2, bytes.length, ...Array.from(bytes));
+  const inner: number[] = [];
+  for (const [field, bytes] of fields) inner.push((field << 3) | 2, bytes.length, ...bytes);
+  delimited(1, inner);
+  return Uint8Array.from(out);
+}
+
+function labelField(name: string, value: string): Uint8Array {
+  const n = Buffer.from(name);
+  const v = Buffer.from(value);
+  return Uint8Array.from([0x0a, n.length, ...n, 0x12, v.length, ...v]);
+}
+
+function sampleField(value: number, ts: number): Uint8Array {
+  const b = Buffer.alloc(11);
+  b[0] = 0x09;
+  b.writeDoubleLE(value, 1);
+  b[9] = 0x10;
+  b[10] = ts;
+  return b;
 }
 
 const NAMES = ['__name__', 'job', 'instance', 'a', 'b', 'zone', '_x', 'bad-name', '1st', 'ünï', ''];
@@ -102,12 +129,14 @@ describe.each(['simd', 'scalar'] as const)('remote_write 1.0 decoding in the ser
     const reference = await WasmSeriesIndex.create({ variant: 'scalar' });
     const kernel = await WasmSeriesIndex.create({ variant });
     await fc.assert(
-      fc.asyncProperty(request, damage, fc.boolean(), async (raw, hurt, twice) => {
+      fc.asyncProperty(request, damage, fc.boolean(), fc.boolean(), fc.constantFrom(0, 1 << 20), async (raw, hurt, primed, twice, wireBytes) => {
+        // Primed: the undamaged body went first, so the damaged one meets known series and their
+        // wire labels. A second decode finds its own series known: the paths that skip label checks.
+        if (primed) expect(kernelDecode(kernel, snappyCompress(raw), DEFAULT_TENANT, { wireBytes })).toEqual(referenceDecode(reference, snappyCompress(raw), DEFAULT_TENANT));
         const body = snappyCompress(hurt(raw));
-        // A second decode finds its series known: the path on which label checks are skipped.
         for (let round = 0; round < (twice ? 2 : 1); round++) {
           const want = referenceDecode(reference, body, DEFAULT_TENANT);
-          const got = kernelDecode(kernel, body, DEFAULT_TENANT);
+          const got = kernelDecode(kernel, body, DEFAULT_TENANT, { wireBytes });
           expect(got).toEqual(want);
         }
       }),
@@ -118,8 +147,8 @@ describe.each(['simd', 'scalar'] as const)('remote_write 1.0 decoding in the ser
   it('refuses bad snappy and oversized bodies as the TypeScript path does', async () => {
     const index = await WasmSeriesIndex.create({ variant });
     const body = snappyCompress(encodeV1([{ labels: [['__name__', 'up']], samples: [[1, 1]] }]));
-    expect(kernelDecode(index, body, DEFAULT_TENANT, 5)).toEqual(referenceDecode(index, body, DEFAULT_TENANT, 5));
-    expect(kernelDecode(index, body, DEFAULT_TENANT, 5)).toMatchObject({ error: expect.stringMatching(/^TooLargeError: .*over the limit of 5/) });
+    expect(kernelDecode(index, body, DEFAULT_TENANT, { maxBytes: 5 })).toEqual(referenceDecode(index, body, DEFAULT_TENANT, 5));
+    expect(kernelDecode(index, body, DEFAULT_TENANT, { maxBytes: 5 })).toMatchObject({ error: expect.stringMatching(/^TooLargeError: .*over the limit of 5/) });
     const corrupt = Uint8Array.from([...body.subarray(0, 3), 0xff, 0xff]);
     expect(kernelDecode(index, corrupt, DEFAULT_TENANT)).toEqual(referenceDecode(index, corrupt, DEFAULT_TENANT));
     expect(kernelDecode(index, corrupt, DEFAULT_TENANT)).toMatchObject({ error: expect.stringMatching(/^WireError: bad snappy/) });
@@ -140,5 +169,49 @@ describe.each(['simd', 'scalar'] as const)('remote_write 1.0 decoding in the ser
     const rows = 'batches' in first ? first.batches.flatMap((b) => b.rows) : [];
     expect(rows).toHaveLength(many.reduce((n, s) => n + s.samples!.length, 0));
     expect(rows[0]).toEqual(['m0{instance="host-0:9100",job="node"}', 1_700_000_000_000, '7ff0000000000002']);
+  });
+
+  it('matches series by the bytes they last came with, and refuses them under tighter limits all the same', async () => {
+    const index = await WasmSeriesIndex.create({ variant });
+    const loose: LabelLimits = { maxLabelsPerSeries: 12, maxLabelValueLength: 40, utf8Names: false };
+    const few: LabelLimits = { ...loose, maxLabelsPerSeries: 3 };
+    const short: LabelLimits = { ...loose, maxLabelValueLength: 10 };
+    // The first two series fit every limit, so the ones after them are reached by prediction.
+    const many = Array.from({ length: 50 }, (_, i): TestSeries => ({
+      labels: i < 2 ? [['__name__', 'up'], ['job', `api${i}`]] : [['__name__', 'http_requests_total'], ['code', '200'], ['instance', `host-${i}:9100`], ['job', 'api']],
+      samples: [[1_700_000_000_000, i]],
+    }));
+    const body = snappyCompress(encodeV1(many));
+    const first = kernelDecode(index, body, DEFAULT_TENANT);
+    const wireBytes = (index.kernel.instance.exports as unknown as { wire_bytes(): number }).wire_bytes();
+    // Every series' labels as sent are kept: 50 series of about 70 bytes each.
+    expect(wireBytes).toBeGreaterThan(50 * 60);
+    expect(kernelDecode(index, body, DEFAULT_TENANT)).toEqual(first);
+    for (const limits of [few, short]) {
+      const refused = kernelDecode(index, body, DEFAULT_TENANT, { limits });
+      expect(refused).toEqual(referenceDecode(index, body, DEFAULT_TENANT, 1 << 20, limits));
+      expect(refused).toMatchObject({ error: expect.stringMatching(/^WireError: /) });
+    }
+    // A budget too small for anything keeps nothing more, and decoding is the same.
+    const other = await WasmSeriesIndex.create({ variant });
+    expect(kernelDecode(other, body, DEFAULT_TENANT, { wireBytes: 16 })).toEqual(kernelDecode(other, body, DEFAULT_TENANT, { wireBytes: 16 }));
+    expect((other.kernel.instance.exports as unknown as { wire_bytes(): number }).wire_bytes()).toBe(0);
+  });
+
+  it('takes a series whose labels come after its samples the long way, and forgets deleted series', async () => {
+    const index = await WasmSeriesIndex.create({ variant });
+    const reference = await WasmSeriesIndex.create({ variant: 'scalar' });
+    const a = timeSeriesFields([[1, labelField('__name__', 'up')], [1, labelField('job', 'a')], [2, sampleField(1, 5)]]);
+    const b = timeSeriesFields([[1, labelField('__name__', 'up')], [1, labelField('job', 'b')], [2, sampleField(2, 6)]]);
+    const nameOnly = timeSeriesFields([[1, labelField('__name__', 'up')], [2, sampleField(3, 7)]]);
+    // up{job="a"} again, in the place of up{}, whose label bytes are exactly its leading ones.
+    const split = timeSeriesFields([[1, labelField('__name__', 'up')], [2, sampleField(4, 8)], [1, labelField('job', 'a')]]);
+    for (const body of [Uint8Array.from([...a, ...b, ...nameOnly]), Uint8Array.from([...a, ...b, ...split])]) {
+      for (let round = 0; round < 2; round++) expect(kernelDecode(index, snappyCompress(body), DEFAULT_TENANT)).toEqual(referenceDecode(reference, snappyCompress(body), DEFAULT_TENANT));
+    }
+    const before = (index.kernel.instance.exports as unknown as { wire_bytes(): number }).wire_bytes();
+    expect(before).toBeGreaterThan(0);
+    index.delete([0, 1]);
+    expect((index.kernel.instance.exports as unknown as { wire_bytes(): number }).wire_bytes()).toBeLessThan(before);
   });
 });
