@@ -16,6 +16,28 @@ export interface SampleBatch {
   readonly values: Float64Array;
   /** Rows that are not plain float samples ride beside the columns. */
   readonly side?: SideColumns;
+  /**
+   * The request this batch was decoded from, as received, when it holds exactly this batch's
+   * content: every series, sample, histogram, exemplar and metadata entry of the batch and
+   * nothing else (order aside; fields and series without samples that Sluice does not keep may
+   * ride along). A sink speaking the same protocol may then send these bytes instead of encoding
+   * the rows. Code that makes a batch with other content must not carry it over; a processor that
+   * passes the very same batch object on keeps it, which is correct because batches are never
+   * written after they are made. Set only through withWireForm(), which makes it non-enumerable:
+   * a spread (`{ ...batch, values }`) or a structured clone never copies it.
+   */
+  readonly wire?: WireForm;
+}
+
+/** A remote_write request body as it arrived: snappy-compressed protobuf. */
+export interface WireForm {
+  readonly protocol: 1;
+  readonly body: Uint8Array;
+}
+
+/** A batch like `b` that carries `wire` (see SampleBatch.wire for when it may). */
+export function withWireForm(b: SampleBatch, wire: WireForm): SampleBatch {
+  return Object.defineProperty({ ...b }, 'wire', { value: wire, enumerable: false });
 }
 
 export interface SideColumns {
@@ -48,14 +70,14 @@ export interface MetricMetadata {
 
 /** Bytes a batch occupies on an edge; what edge limits by bytes count. */
 export function batchBytes(b: SampleBatch): number {
-  return b.length * 20 + (b.side ? 256 : 0);
+  return b.length * 20 + (b.side ? 256 : 0) + (b.wire?.body.length ?? 0);
 }
 
 export function emptyBatch(tenant: Tenant): SampleBatch {
   return { tenant, length: 0, refs: new Uint32Array(0), ts: new Float64Array(0), values: new Float64Array(0) };
 }
 
-/** Rows [start, end) of a batch, sharing its buffers. */
+/** Rows [start, end) of a batch, sharing its buffers (not its wire form: the rows differ). */
 export function sliceBatch(b: SampleBatch, start: number, end: number): SampleBatch {
   return {
     tenant: b.tenant,

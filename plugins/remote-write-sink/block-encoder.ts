@@ -3,6 +3,7 @@ import { writeSideV1 } from '../../host/wire/encode-side.js';
 import type { Labels } from '../../host/series/labels.js';
 import type { SeriesIndex } from '../../host/series/series-index.js';
 import { compressSnappy } from '../../host/wire/snappy-codec.js';
+import { snappyDeclaredLength } from '../../host/wire/snappy.js';
 import { encodeLabelsV1, labelsV1FromKey, writeRequestV1 } from '../../host/wire/encode-v1.js';
 import { V2Encoder } from '../../host/wire/encode-v2.js';
 import { ProtoWriter } from '../../host/wire/encode-writer.js';
@@ -12,17 +13,21 @@ import { BLOCK_HEADER_BYTES, encodeBlock, writeBlockHeader } from './block-forma
 export interface EncodedBlock {
   record: Uint8Array;
   samples: number;
+  /** The body is the request the batch was decoded from, as received (SampleBatch.wire), not encoded here. */
+  forwarded: boolean;
 }
 
 /**
  * Turns batches into queue blocks of at most `maxSamples` samples and about `maxBytes`
- * uncompressed bytes. v1 blocks without side columns are written and compressed by the series
- * index's kernel where it has one (kernel-encode-v1.ts): it reads each series' labels from its own
- * entries, so nothing is cached here. Otherwise what a series needs is cached per ref (v1: its
- * label bytes; v2: its label strings, which an index keeping only key bytes would otherwise decode
- * on every request), so a series costs one encoding for as long as it stays in the cache (evicted
- * when the index deletes the ref; the cache starts over when it outgrows its limit, the cheapest
- * bound that never serves stale bytes).
+ * uncompressed bytes. A batch that carries the v1 request it was decoded from (SampleBatch.wire)
+ * and fits both bounds becomes one block of those very bytes when this sink speaks v1: nothing is
+ * encoded or compressed. Other v1 blocks without side columns are written and compressed by the
+ * series index's kernel where it has one (kernel-encode-v1.ts): it reads each series' labels from
+ * its own entries, so nothing is cached here. Otherwise what a series needs is cached per ref
+ * (v1: its label bytes; v2: its label strings, which an index keeping only key bytes would
+ * otherwise decode on every request), so a series costs one encoding for as long as it stays in
+ * the cache (evicted when the index deletes the ref; the cache starts over when it outgrows its
+ * limit, the cheapest bound that never serves stale bytes).
  */
 export class BlockEncoder {
   readonly #series: SeriesIndex;
@@ -53,6 +58,8 @@ export class BlockEncoder {
    * metadata) ride in the first block; histograms count as samples.
    */
   encode(batch: SampleBatch): EncodedBlock[] {
+    const received = this.#asReceived(batch);
+    if (received) return [received];
     const out: EncodedBlock[] = [];
     let start = 0;
     let side = hasSide(batch) ? batch.side : undefined;
@@ -69,11 +76,21 @@ export class BlockEncoder {
       const record = kernel
         ? writeBlockHeader(kernel.compress(BLOCK_HEADER_BYTES), this.#protocol, batch.tenant, samples)
         : encodeBlock(this.#protocol, batch.tenant, samples, compressSnappy(this.#writer.view()));
-      out.push({ record, samples });
+      out.push({ record, samples, forwarded: false });
       start += rows;
       side = undefined;
     }
     return out;
+  }
+
+  /** The batch's request as received, as one block, when it is v1, this sink speaks v1 and it fits. */
+  #asReceived(batch: SampleBatch): EncodedBlock | undefined {
+    const wire = batch.wire;
+    if (this.#protocol !== 1 || wire?.protocol !== 1) return undefined;
+    // As encode() counts a block's samples: rows plus native histograms.
+    const samples = batch.length + (batch.side?.histograms?.length ?? 0);
+    if (samples > this.#maxSamples || snappyDeclaredLength(wire.body) > this.#maxBytes) return undefined;
+    return { record: encodeBlock(1, batch.tenant, samples, wire.body), samples, forwarded: true };
   }
 
   get cachedSeries(): number {

@@ -114,6 +114,7 @@ class RemoteWriteSink implements Component {
         for (const b of blocks) {
           queue.append(b.record);
           samples += b.samples;
+          this.#metrics.blocks.inc({ url: sender.label, how: b.forwarded ? 'forwarded' : 'encoded' });
         }
       } catch (err) {
         // A full or failing disk: refuse the batch (retryable) rather than acknowledge what is not stored.

@@ -8,6 +8,8 @@ export interface SinkMetrics {
   /** status: the HTTP status, or `network` when there was no answer. */
   requests: LabelledCounter;
   retries: LabelledCounter;
+  /** how: `forwarded` (the request as received, SampleBatch.wire) or `encoded` (from the rows). */
+  blocks: LabelledCounter;
   queueBytes: LabelledGauge;
   pendingBytes: LabelledGauge;
   sendDuration: LabelledHistogram;
@@ -23,6 +25,11 @@ export function sinkMetrics(m: PluginMetrics): SinkMetrics {
     }),
     requests: m.counter({ name: 'sluice_remote_write_requests_total', help: 'remote_write requests by outcome: HTTP status, or network.', labelNames: ['url', 'status'] }),
     retries: m.counter({ name: 'sluice_remote_write_retries_total', help: 'Requests retried after a 5xx, 429 or network error.', labelNames: ['url'] }),
+    blocks: m.counter({
+      name: 'sluice_remote_write_blocks_total',
+      help: 'Blocks written to the on-disk queue, by how: forwarded (a remote_write 1.0 request sent on as received, nothing re-encoded) or encoded (from the rows).',
+      labelNames: ['url', 'how'],
+    }),
     queueBytes: m.gauge({ name: 'sluice_remote_write_queue_disk_bytes', help: 'Bytes of the on-disk queue, delivered segments not yet deleted included.', labelNames: ['url'] }),
     pendingBytes: m.gauge({ name: 'sluice_remote_write_pending_bytes', help: 'Queued bytes not yet delivered.', labelNames: ['url'] }),
     sendDuration: m.histogram({

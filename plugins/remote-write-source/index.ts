@@ -65,9 +65,10 @@ class RemoteWriteSource extends IngestSource {
   protected decoderFor(req: FastifyRequest): RequestDecoder {
     const version = negotiateRemoteWrite(req.headers['content-type'], req.headers['content-encoding'] as string | undefined);
     const kernel = this.#kernelV1;
-    if (version === 1 && kernel) return { reportWritten: false, decode: (body, out, tenant) => kernel.decodeWriteRequest(body, this.config.max_request_bytes, tenant, out) };
+    if (version === 1 && kernel) return { reportWritten: false, wireProtocol: 1, decode: (body, out, tenant) => kernel.decodeWriteRequest(body, this.config.max_request_bytes, tenant, out) };
     return {
       reportWritten: version === 2,
+      ...(version === 1 ? { wireProtocol: 1 as const } : {}),
       decode: (body, out) => decodeRemoteWrite(body, version, this.config.max_request_bytes, out, this.keys, this.#decompress),
     };
   }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { withWireForm } from '../../host/batch/sample-batch.js';
 import type { Tenant } from '../../host/batch/tenant.js';
 import { TooLargeError } from '../../host/errors.js';
 import type { PluginContext } from '../../host/plugin/context.js';
@@ -16,6 +17,11 @@ export interface RequestDecoder {
   decode(body: Uint8Array, out: BatchCollector, tenant: Tenant): void;
   /** Answer with the remote_write 2.0 `X-Prometheus-Remote-Write-*-Written` headers. */
   reportWritten: boolean;
+  /**
+   * The body is a remote_write request of this protocol, which a request decoded into a single
+   * batch carries as the batch's wire form (SampleBatch.wire), so a sink may forward it as it is.
+   */
+  wireProtocol?: 1;
 }
 
 /**
@@ -65,7 +71,10 @@ export abstract class IngestSource implements Component {
       const out = new BatchCollector(this.ctx.series, tenant, this.config.max_batch_samples);
       decoder.decode(body, out, tenant);
       this.#metrics.decoded(out.counts);
-      await deliver(out.finish(), this.#next, written);
+      const batches = out.finish();
+      // A request split into several batches is more than any one of them.
+      if (decoder.wireProtocol && batches.length === 1) batches[0] = withWireForm(batches[0]!, { protocol: decoder.wireProtocol, body });
+      await deliver(batches, this.#next, written);
       if (decoder.reportWritten) writtenHeaders(reply, written);
       this.#metrics.answered(204);
       return reply.code(204).send();

@@ -57,6 +57,28 @@ export function snappyCompress(raw: Uint8Array): Uint8Array {
   return new Uint8Array(snappy.compress(raw));
 }
 
+/**
+ * A snappy block of literals only, each with a two-byte length whatever its size: valid, but not
+ * what any compressor writes, so a test can tell bytes passed on as received from the same
+ * content compressed again.
+ */
+export function snappyLiterals(raw: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  for (let n = raw.length; ; n = Math.floor(n / 128)) {
+    if (n < 128) {
+      out.push(n);
+      break;
+    }
+    out.push((n & 0x7f) | 0x80);
+  }
+  for (let at = 0; at < raw.length; at += 60 * 1024) {
+    const len = Math.min(60 * 1024, raw.length - at) - 1;
+    // Tag 61 << 2: a literal whose length - 1 follows in two bytes.
+    out.push(61 << 2, len & 0xff, len >>> 8, ...raw.subarray(at, at + len + 1));
+  }
+  return Uint8Array.from(out);
+}
+
 export const V2_CONTENT_TYPE = 'application/x-protobuf;proto=io.prometheus.write.v2.Request';
 
 /**

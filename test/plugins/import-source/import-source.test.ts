@@ -45,6 +45,12 @@ describe('import source', () => {
     expect(sink.batches[0]!.side!.metadata).toEqual([{ metricFamilyName: 'jobs_total', type: 'counter', help: 'Jobs run.', unit: '' }]);
   });
 
+  it('gives its batches no wire form: a text body is nothing a remote_write sink could send on', async () => {
+    expect((await post('/api/v1/import/prometheus', EXPOSITION)).status).toBe(204);
+    expect(sink.batches).toHaveLength(1);
+    expect(sink.batches[0]!.wire).toBeUndefined();
+  });
+
   it('adds extra_label query args, replacing labels of the same name, and honours timestamp', async () => {
     const res = await post('/api/v1/import/prometheus?extra_label=env=prod&extra_label=queue=z&timestamp=1700000100', 'jobs_total{queue="a"} 1\nup 1 42');
     expect(res.status).toBe(204);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SampleBatch } from '../../../host/batch/sample-batch.js';
+import { withWireForm, type SampleBatch } from '../../../host/batch/sample-batch.js';
 import { STALE_NAN } from '../../../host/batch/stale.js';
 import { DEFAULT_TENANT } from '../../../host/batch/tenant.js';
 import { labelsFromRecord } from '../../../host/series/labels.js';
@@ -10,6 +10,7 @@ import { decodeReference } from '../../../host/wire/encode-reference.js';
 import { snappyDecompress } from '../../../host/wire/snappy.js';
 import { BlockEncoder } from '../../../plugins/remote-write-sink/block-encoder.js';
 import { decodeBlock } from '../../../plugins/remote-write-sink/block-format.js';
+import { encodeV1, snappyLiterals } from '../../wire/bodies.js';
 
 const one = (ref: number, ts: number): SampleBatch => ({ tenant: DEFAULT_TENANT, length: 1, refs: Uint32Array.of(ref), ts: Float64Array.of(ts), values: Float64Array.of(1) });
 
@@ -97,5 +98,54 @@ describe('BlockEncoder on the series-index kernel (v1)', () => {
     index.delete([batch.refs[3]!]);
     const encoder = new BlockEncoder(index, { protocol: 1, cacheLimit: 100, maxSamples: 100, maxBytes: 1 << 20 });
     expect(() => encoder.encode(batch)).toThrow(new RangeError(`cannot encode series ref ${batch.refs[3]} (row 3): the series index no longer holds it`));
+  });
+});
+
+describe('BlockEncoder with a batch that carries its request as received', () => {
+  /** A v1 request of 3 samples and a native histogram, and a batch of the same content carrying it. */
+  async function received(): Promise<{ index: WasmSeriesIndex; batch: SampleBatch; body: Uint8Array }> {
+    const index = await WasmSeriesIndex.create();
+    const ref = (job: string) => index.resolve(DEFAULT_TENANT, labelsFromRecord({ __name__: 'up', job }));
+    const histogram = { countInt: 3, sum: 1.5, schema: 0, positiveSpans: [{ offset: 0, length: 1 }], positiveDeltas: [3], timestamp: 3000 };
+    const body = snappyLiterals(
+      encodeV1([
+        { labels: [['__name__', 'up'], ['job', 'a']], samples: [[1000, 1], [2000, 1]], histograms: [histogram] },
+        { labels: [['__name__', 'up'], ['job', 'b']], samples: [[1000, 0]] },
+      ]),
+    );
+    const rows: SampleBatch = { tenant: DEFAULT_TENANT, length: 3, refs: Uint32Array.of(ref('a'), ref('a'), ref('b')), ts: Float64Array.of(1000, 2000, 1000), values: Float64Array.of(1, 1, 0) };
+    const batch = withWireForm({ ...rows, side: { histograms: [{ ref: ref('a'), ts: 3000, histogram }] } }, { protocol: 1, body });
+    return { index, batch, body };
+  }
+  const opts = { protocol: 1 as const, cacheLimit: 100, maxSamples: 100, maxBytes: 1 << 20 };
+
+  it('queues the received bytes as one block, counting its histograms as samples', async () => {
+    const { index, batch, body } = await received();
+    const blocks = new BlockEncoder(index, opts).encode(batch);
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0]!.forwarded).toBe(true);
+    const block = decodeBlock(blocks[0]!.record)!;
+    expect(Buffer.from(block.body)).toEqual(Buffer.from(body));
+    expect(block).toMatchObject({ protocol: 1, tenant: DEFAULT_TENANT, samples: 4 });
+    expect(blocks[0]!.samples).toBe(4);
+  });
+
+  it('encodes the rows instead for a remote_write 2.0 sink, a batch without the request, or one over max_batch_samples or max_batch_bytes', async () => {
+    const { index, batch, body } = await received();
+    const rawBytes = snappyDecompress(body, 1 << 20).length;
+    const cases: [string, BlockEncoder, SampleBatch][] = [
+      ['v2 sink', new BlockEncoder(index, { ...opts, protocol: 2 }), batch],
+      ['a copy of the batch, which drops the request', new BlockEncoder(index, opts), { ...batch }],
+      ['over max_batch_samples', new BlockEncoder(index, { ...opts, maxSamples: 3 }), batch],
+      ['over max_batch_bytes', new BlockEncoder(index, { ...opts, maxBytes: rawBytes - 1 }), batch],
+    ];
+    for (const [what, encoder, input] of cases) {
+      const blocks = encoder.encode(input);
+      expect(blocks.every((b) => !b.forwarded), what).toBe(true);
+      expect(blocks.reduce((n, b) => n + b.samples, 0), what).toBe(4);
+      const protocol = what === 'v2 sink' ? 2 : 1;
+      const sent = blocks.flatMap((b) => decodeReference(snappyDecompress(decodeBlock(b.record)!.body, 1 << 20), protocol));
+      expect(sent.flatMap((s) => s.samples.map(([t, v]) => `${s.labels.job} ${t} ${v}`)).sort(), what).toEqual(['a 1000 1', 'a 2000 1', 'b 1000 0']);
+    }
   });
 });

@@ -6,6 +6,8 @@ import { snappyDecompress } from '../../../host/wire/snappy.js';
 export interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
+  /** The body as sent (snappy). */
+  body: Uint8Array;
   /** The uncompressed protobuf body. */
   raw: Uint8Array;
   series: DecodedSeries[];
@@ -37,9 +39,10 @@ export class Receiver {
         const path = req.url ?? '';
         const status = r.answer({ path });
         if (status < 300) {
-          const raw = snappyDecompress(new Uint8Array(Buffer.concat(chunks)), 1 << 30);
+          const body = new Uint8Array(Buffer.concat(chunks));
+          const raw = snappyDecompress(body, 1 << 30);
           const protocol = String(req.headers['content-type']).includes('v2') ? 2 : 1;
-          r.requests.push({ path, headers: req.headers, raw, series: decodeReference(raw, protocol) });
+          r.requests.push({ path, headers: req.headers, body, raw, series: decodeReference(raw, protocol) });
         }
         res.writeHead(status, status === 503 ? { 'retry-after': '0' } : {}).end(status >= 300 ? 'scripted refusal' : '');
       });

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SampleBatch } from '../../../host/batch/sample-batch.js';
+import { withWireForm, type SampleBatch } from '../../../host/batch/sample-batch.js';
 import { STALE_NAN } from '../../../host/batch/stale.js';
 import { DEFAULT_TENANT, type Tenant } from '../../../host/batch/tenant.js';
 import type { Component } from '../../../host/plugin/manifest.js';
@@ -11,6 +11,7 @@ import { batchOf, type Row } from '../../kit/batches.js';
 import { createTestHost, type TestHost } from '../../kit/context.js';
 import { RecordingConsumer } from '../../kit/recording-consumer.js';
 import manifest from '../../../plugins/remote-write-sink/index.js';
+import { encodeV1, snappyLiterals } from '../../wire/bodies.js';
 import { Receiver } from './receiver.js';
 
 let host: TestHost;
@@ -110,6 +111,21 @@ describe('remote_write sink', () => {
     const decoded = WriteRequestV1.toObject(WriteRequestV1.decode(receiver.requests[0]!.raw), { longs: Number }) as { timeseries: { histograms: unknown[] }[] };
     expect(decoded.timeseries[0]!.histograms).toMatchObject([{ ...histogram, timestamp: 5000 }]);
     await until(async () => (await metric('sluice_remote_write_samples_sent_total'))[0]?.value === 1);
+  });
+
+  it('sends the request a batch was decoded from byte for byte, and counts forwarded and encoded blocks', async () => {
+    const s = await sink({ urls: [`${receiver.url}/w`], concurrency: 1 });
+    const rows = batch([up('a', 1000, 1), up('b', 1000, 0)]);
+    const body = snappyLiterals(encodeV1([{ labels: [['__name__', 'up'], ['job', 'a']], samples: [[1000, 1]] }, { labels: [['__name__', 'up'], ['job', 'b']], samples: [[1000, 0]] }]));
+    await s.consume!(withWireForm(rows, { protocol: 1, body }));
+    await receiver.waitForSamples(2);
+    expect(Buffer.from(receiver.requests[0]!.body)).toEqual(Buffer.from(body));
+    await s.consume!(batch([up('a', 2000, 1)]));
+    await receiver.waitForSamples(3);
+    expect(receiver.rows()).toEqual(['{"__name__":"up","job":"a"} 1000 1', '{"__name__":"up","job":"b"} 1000 0', '{"__name__":"up","job":"a"} 2000 1']);
+    const blocks = await metric('sluice_remote_write_blocks_total');
+    expect(Object.fromEntries(blocks.map((b) => [b.labels.how, b.value]))).toEqual({ forwarded: 1, encoded: 1 });
+    await until(async () => (await metric('sluice_remote_write_samples_sent_total'))[0]?.value === 3);
   });
 
   it('puts the batch tenant into URLs with {tenant}, one request per tenant', async () => {

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SampleBatch } from '../../../host/batch/sample-batch.js';
 import { BackpressureError } from '../../../host/errors.js';
 import type { Component, Consumer } from '../../../host/plugin/manifest.js';
+import type { SeriesIndex } from '../../../host/series/series-index.js';
+import { WasmSeriesIndex } from '../../../host/series/wasm-series-index.js';
 import manifest from '../../../plugins/remote-write-source/index.js';
 import { createTestHost, type TestHost } from '../../kit/context.js';
 import { startTestServer } from '../../kit/http.js';
@@ -17,8 +19,8 @@ let sink: RecordingConsumer;
 let source: Component;
 let downstream: Consumer;
 
-async function setup(config: Record<string, unknown> = {}, consumer?: Consumer): Promise<void> {
-  host = createTestHost();
+async function setup(config: Record<string, unknown> = {}, consumer?: Consumer, series?: SeriesIndex): Promise<void> {
+  host = createTestHost(series ? { series } : {});
   sink = new RecordingConsumer();
   downstream = consumer ?? sink;
   const parsed = (manifest.config as any).parse(config);
@@ -187,6 +189,33 @@ describe('remote_write source limits and batching', () => {
   it('refuses unknown config keys and accepts its example', () => {
     expect((manifest.config as any).safeParse({ max_request_byte: 10 }).success).toBe(false);
     expect((manifest.config as any).safeParse(manifest.example).success).toBe(true);
+  });
+});
+
+describe('remote_write source: the request as received', () => {
+  const request = () => snappyCompress(encodeV1([up('a:1', [[1000, 1], [2000, 0]]), up('b:1', [[1000, 1]])]));
+
+  for (const decoder of ['TypeScript', 'kernel'] as const) {
+    it(`passes a v1 request decoded into one batch on with its body as received (${decoder} decoder)`, async () => {
+      await setup({}, undefined, decoder === 'kernel' ? await WasmSeriesIndex.create() : undefined);
+      expect(host.series.kernel !== undefined).toBe(decoder === 'kernel');
+      const body = request();
+      expect((await post('/api/v1/write', body)).status).toBe(204);
+      expect(sink.batches).toHaveLength(1);
+      const { wire } = sink.batches[0]!;
+      expect(wire?.protocol).toBe(1);
+      expect(Buffer.from(wire!.body)).toEqual(Buffer.from(body));
+      expect(sink.bySeries(host.series)).toEqual({ 'up{instance="a:1",job="node"}': [[1000, 1], [2000, 0]], 'up{instance="b:1",job="node"}': [[1000, 1]] });
+    });
+  }
+
+  it('passes no body on with a request split into several batches, nor with remote_write 2.0', async () => {
+    await setup({ max_batch_samples: 2 });
+    expect((await post('/api/v1/write', request())).status).toBe(204);
+    expect(sink.batches.map((b) => b.length)).toEqual([2, 1]);
+    expect((await post('/api/v1/write', snappyCompress(encodeV2([up('a:1', [[1000, 1]])])), V2)).status).toBe(204);
+    expect(sink.batches).toHaveLength(3);
+    expect(sink.batches.map((b) => b.wire)).toEqual([undefined, undefined, undefined]);
   });
 });
 
