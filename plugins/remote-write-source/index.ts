@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { byteSize } from '../../host/config/schema.js';
 import type { PluginContext } from '../../host/plugin/context.js';
 import { PLUGIN_API_VERSION, type Component, type Consumer, type PluginManifest } from '../../host/plugin/manifest.js';
 import { KernelDecoderV1 } from '../../host/wire/kernel-decode-v1.js';
@@ -9,7 +10,13 @@ import { WasmSnappy } from '../../host/wire/snappy-wasm.js';
 import { ingestFields, labelLimits } from './ingest-config.js';
 import { IngestSource, type RequestDecoder } from './ingest-source.js';
 
-const schema = z.strictObject({ ...ingestFields });
+const schema = z.strictObject({
+  ...ingestFields,
+  wire_label_cache_bytes: byteSize(
+    'Labels of series kept exactly as remote_write 1.0 senders encode them (about 250 bytes a series), so a known series arriving in its usual order is resolved by one comparison instead of being decoded and looked up; 0 turns it off.',
+    '256MiB',
+  ),
+});
 
 export type RemoteWriteSourceConfig = z.output<typeof schema>;
 
@@ -48,7 +55,7 @@ class RemoteWriteSource extends IngestSource {
   constructor(ctx: PluginContext, config: RemoteWriteSourceConfig, next: Consumer) {
     super(ctx, config, next, REMOTE_WRITE_PATHS, 'series');
     const kernel = ctx.series.kernel;
-    this.#kernelV1 = kernel ? ctx.kernels.timed(new KernelDecoderV1(kernel, this.keys, labelLimits(config)), 'series_index@wasm', ['decodeWriteRequest']) : undefined;
+    this.#kernelV1 = kernel ? ctx.kernels.timed(new KernelDecoderV1(kernel, this.keys, labelLimits(config), config.wire_label_cache_bytes), 'series_index@wasm', ['decodeWriteRequest']) : undefined;
   }
 
   override async start(): Promise<void> {
