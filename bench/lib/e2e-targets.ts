@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { shebangNodeFlags } from '../../host/cli/node-flags.js';
 import type { ProgramSpec } from './peer-harness.js';
 
 /** Where one program under test listens and may keep its files. */
@@ -83,11 +84,13 @@ function newestSource(dir: string): number {
  * users run), else the CLI from source through tsx, so a stale build is never what gets measured.
  */
 export function sluiceEntry(): { args: string[]; how: string } | undefined {
+  // With the node options its shebang line gives, as running it (or npm start) does.
+  const flags = (file: string) => shebangNodeFlags(readFileSync(file, 'utf8'));
   if (existsSync(SLUICE_BUILT)) {
     const built = statSync(SLUICE_BUILT).mtimeMs;
-    if (built >= Math.max(newestSource(join(ROOT, 'host')), newestSource(join(ROOT, 'plugins')))) return { args: [SLUICE_BUILT], how: 'built CLI (dist/)' };
+    if (built >= Math.max(newestSource(join(ROOT, 'host')), newestSource(join(ROOT, 'plugins')))) return { args: [...flags(SLUICE_BUILT), SLUICE_BUILT], how: 'built CLI (dist/)' };
   }
-  if (existsSync(SLUICE_SOURCE)) return { args: ['--import', 'tsx', SLUICE_SOURCE], how: 'CLI from source via tsx (dist/ missing or older than the sources)' };
+  if (existsSync(SLUICE_SOURCE)) return { args: [...flags(SLUICE_SOURCE), '--import', 'tsx', SLUICE_SOURCE], how: 'CLI from source via tsx (dist/ missing or older than the sources)' };
   return undefined;
 }
 
