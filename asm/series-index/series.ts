@@ -1,7 +1,8 @@
 // Series: refs, their records and TSIDs, insertion and deletion. A series record (40 bytes) is
 // [entry u32][tenant u32][metric-name pair u32][job pair u32][instance pair u32][hash tag u32]
-// [metricId u64][wire labels u32][wire length u32]; metricId is 0 for a free ref. Deleted refs wait in `pending` until the next
-// purge has dropped them from every postings list; only then may they be handed out again.
+// [metricId u64][wire labels u32][wire length u32]; metricId is 0 for a free ref. Deleted refs
+// wait in `pending` until the next purge has dropped them from every postings list; only then
+// may they be handed out again.
 //
 // A series' arena entry is [ref u32][tenant u32][key length u32][labels u32][pair bytes u32 * labels]:
 // the key is not stored again but as pointers to its label pairs' bytes (each preceded by the
@@ -120,14 +121,12 @@ export function seriesLookup(tenant: u32, p: usize, len: u32): i32 {
   return r;
 }
 
-/**
- * Wire labels: a series' Label fields exactly as a remote_write 1.0 sender wrote them, kept so
- * that the next request's identical bytes resolve to the series with one comparison, without
- * building and looking up its key (remote-write-decode.ts). Equal bytes decode to equal labels,
- * so a match is exact. Bounded by a byte budget the decoder passes; a series past it simply
- * takes the key path. The label count and longest name or value are kept beside the bytes, so
- * a decoder with tighter limits than the one that stored them still refuses what it must.
- */
+// Wire labels: a series' Label fields exactly as a remote_write 1.0 sender wrote them, kept so
+// that the next request's identical bytes resolve to the series with one comparison, without
+// building and looking up its key (remote-write-decode.ts). Equal bytes decode to equal labels,
+// so a match is exact. Bounded by a byte budget the decoder passes; a series past it simply
+// takes the key path. The label count and longest name or value are kept beside the bytes, so
+// a decoder with tighter limits than the one that stored them still refuses what it must.
 
 /**
  * The predicted series (see seriesLookup) when its wire labels are exactly [p, p + len) of
