@@ -50,17 +50,34 @@ export class RefRelabeler {
     return out === DROPPED ? -1 : out - OFFSET;
   }
 
-  /** A new batch with rewritten refs and the dropped rows removed; the input is not touched. */
+  /**
+   * A new batch with rewritten refs and the dropped rows removed; the input is not touched. When
+   * every row is kept under its own ref (and so is every side row), the batch itself comes back,
+   * wire form and all: its content is what a rewritten copy would hold.
+   */
   rewrite(batch: SampleBatch): RewriteResult {
     this.#sweep();
     const n = batch.length;
     const inRefs = batch.refs;
+    // Leading rows known to be their own output are taken as they are: in the steady state of
+    // rules that change nothing this is every row, and the batch itself is the result.
+    const cache = this.#cache;
+    let start = 0;
+    for (; start < n; start++) {
+      const ref = inRefs[start]!;
+      if (ref >= cache.length || cache[ref] !== ref + OFFSET) break;
+    }
+    if (start === n && n > 0 && !batch.side) return { batch, dropped: 0, refused: 0 };
     const refs = new Uint32Array(n);
     const keep = new Uint8Array(n);
-    let kept = 0;
+    if (start > 0) {
+      refs.set(inRefs.subarray(0, start));
+      keep.fill(1, 0, start);
+    }
+    let kept = start;
     let dropped = 0;
     let refused = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = start; i < n; i++) {
       const ref = inRefs[i]!;
       let cell = ref < this.#cache.length ? this.#cache[ref]! : UNKNOWN;
       if (cell === UNKNOWN) {
@@ -80,8 +97,13 @@ export class RefRelabeler {
       keep[i] = 1;
       kept++;
     }
-    if (kept === 0 && !batch.side) return { batch: undefined, dropped, refused };
-    return { batch: compact(batch, refs, keep, kept, (ref) => this.map(batch.tenant, ref)), dropped, refused };
+    const side = batch.side && rewriteSide(batch.side, (ref) => this.map(batch.tenant, ref));
+    if (kept === 0 && !side) return { batch: undefined, dropped, refused };
+    // Every row kept: the batch itself when no ref changed either. The search starts at the row
+    // that stopped the loop above and goes past it only when that row's series was new to the
+    // cache and turned out to be its own output.
+    if (kept === n && side === batch.side && sameRefs(refs, inRefs, start, n)) return { batch, dropped, refused };
+    return { batch: compact(batch, refs, keep, kept, side), dropped, refused };
   }
 
   /** Bytes the cache holds (it is dense by ref, so this grows with the highest ref seen). */
@@ -144,9 +166,13 @@ function sameLabels(a: Labels, b: Labels): boolean {
   return true;
 }
 
-function compact(batch: SampleBatch, refs: Uint32Array, keep: Uint8Array, kept: number, mapRef: (ref: number) => number): SampleBatch {
+function sameRefs(a: Uint32Array, b: Uint32Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function compact(batch: SampleBatch, refs: Uint32Array, keep: Uint8Array, kept: number, side: SampleBatch['side']): SampleBatch {
   const n = batch.length;
-  const side = batch.side && rewriteSide(batch.side, mapRef);
   if (kept === n) {
     return { tenant: batch.tenant, length: n, refs, ts: batch.ts.slice(0, n), values: batch.values.slice(0, n), ...(side ? { side } : {}) };
   }
@@ -164,7 +190,7 @@ function compact(batch: SampleBatch, refs: Uint32Array, keep: Uint8Array, kept: 
   return { tenant: batch.tenant, length: kept, refs: outRefs, ts, values, ...(side ? { side } : {}) };
 }
 
-/** Exemplars and histograms follow their series: rewritten, or dropped with it. */
+/** Exemplars and histograms follow their series: rewritten, or dropped with it. `side` itself when none changes. */
 function rewriteSide(side: NonNullable<SampleBatch['side']>, mapRef: (ref: number) => number): SampleBatch['side'] {
   const safeMap = (ref: number) => {
     try {
@@ -174,13 +200,19 @@ function rewriteSide(side: NonNullable<SampleBatch['side']>, mapRef: (ref: numbe
       throw err;
     }
   };
+  const exemplars = side.exemplars && remapRows(side.exemplars, safeMap);
+  const histograms = side.histograms && remapRows(side.histograms, safeMap);
+  if (exemplars === side.exemplars && histograms === side.histograms) return side;
   const out: NonNullable<SampleBatch['side']> = {};
-  if (side.exemplars) out.exemplars = side.exemplars.flatMap((e) => remap(e, safeMap(e.ref)));
-  if (side.histograms) out.histograms = side.histograms.flatMap((h) => remap(h, safeMap(h.ref)));
+  if (exemplars) out.exemplars = exemplars;
+  if (histograms) out.histograms = histograms;
   if (side.metadata) out.metadata = side.metadata;
   return out;
 }
 
-function remap<T extends { ref: number }>(row: T, ref: number): T[] {
-  return ref < 0 ? [] : [{ ...row, ref }];
+/** Rows with their refs mapped (those mapped to -1 left out), or `rows` itself when no ref changes. */
+function remapRows<T extends { ref: number }>(rows: T[], mapRef: (ref: number) => number): T[] {
+  const refs = rows.map((r) => mapRef(r.ref));
+  if (refs.every((ref, i) => ref === rows[i]!.ref)) return rows;
+  return rows.flatMap((r, i) => (refs[i]! < 0 ? [] : [{ ...r, ref: refs[i]! }]));
 }

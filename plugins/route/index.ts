@@ -11,6 +11,7 @@
  *   to the node, acknowledged on 2xx (host/routing/remote-write-target.ts); other kinds (a queued
  *   remote_write sink, kafka) register themselves, tests register their own. `next` receives
  *   only the share of `local` targets: this node's own series when every node routes to all.
+ *   A share that is the whole batch is the batch itself, so it keeps its wire form (SampleBatch.wire).
  * - **Rendezvous hashing** (host/routing/rendezvous.ts) rather than a ring with virtual nodes,
  *   jump hash or maglev: adding or removing a node moves only ~1/N of the series and nothing
  *   else; a down node's series spread over all survivors in each series' own ranking order and

@@ -24,9 +24,14 @@ export class BatchRows {
     return this.batch.side!.exemplars![h - this.histograms]!.ref;
   }
 
-  /** A new batch of the given rows (ascending), copying the columns; `withMetadata` adds the metadata. */
+  /**
+   * A new batch of the given rows (ascending, each once), copying the columns; `withMetadata` adds
+   * the metadata. Every row, with the metadata if there is any, is the batch itself: a share equal
+   * to what came in keeps its wire form.
+   */
   select(rows: readonly number[], withMetadata: boolean): SampleBatch {
     const b = this.batch;
+    if (rows.length === this.size && (withMetadata || !b.side?.metadata)) return b;
     let n = 0;
     while (n < rows.length && rows[n]! < this.samples) n++;
     const refs = new Uint32Array(n);

@@ -54,13 +54,17 @@ describe('a remote_write 1.0 request relayed through processors', () => {
   /** `job value` of every sample the receiving end decoded, sorted. */
   const received = (r: Receiver) => r.requests.flatMap((q) => q.series.flatMap((s) => s.samples.map(([, v]) => `${JSON.stringify(s.labels)} ${v}`))).sort();
 
-  it('passes the bytes on unchanged when a filter keeps every sample', async () => {
-    const { receiver, send, blocks } = await relay({ 'filter/window': { max_age: '10m', max_future: '5m' } });
-    const body = await send([up('a'), up('b', now, 0)]);
-    await receiver.waitForSamples(2);
+  /** Sends `series` and checks that the receiving end got that very request, counted as forwarded. */
+  async function expectForwarded({ receiver, send, blocks }: Awaited<ReturnType<typeof relay>>, series: TestSeries[]): Promise<void> {
+    const body = await send(series);
+    await receiver.waitForSamples(series.reduce((n, s) => n + (s.samples?.length ?? 0), 0));
     expect(receiver.requests).toHaveLength(1);
     expect(Buffer.from(receiver.requests[0]!.body)).toEqual(Buffer.from(body));
     expect(await blocks()).toEqual({ forwarded: 1 });
+  }
+
+  it('passes the bytes on unchanged when a filter keeps every sample', async () => {
+    await expectForwarded(await relay({ 'filter/window': { max_age: '10m', max_future: '5m' } }), [up('a'), up('b', now, 0)]);
   });
 
   it('encodes what a filter kept when it dropped a sample', async () => {
@@ -84,6 +88,38 @@ describe('a remote_write 1.0 request relayed through processors', () => {
     await send([up('a'), up('b'), up('c')]);
     await receiver.waitForSamples(2);
     expect(received(receiver)).toEqual(['{"__name__":"up","env":"prod","job":"a"} 1', '{"__name__":"up","env":"prod","job":"c"} 1']);
+  });
+
+  it('passes the bytes on unchanged when no relabel rule matches a series of the request', async () => {
+    const rules = [
+      { source_labels: ['__name__'], regex: 'go_.*', action: 'drop' },
+      { source_labels: ['job'], regex: 'node', target_label: 'team', replacement: 'infra' },
+      { regex: 'pod_template_hash', action: 'labeldrop' },
+    ];
+    await expectForwarded(await relay({ 'relabel/r': { relabel_configs: rules } }), [up('a'), up('b', now, 0)]);
+  });
+
+  it('encodes the request when a relabel rule renames one of its series, though every sample is kept', async () => {
+    const { receiver, send, blocks } = await relay({ 'relabel/r': { relabel_configs: [{ source_labels: ['job'], regex: 'b', target_label: 'team', replacement: 'web' }] } });
+    const body = await send([up('a'), up('b', now, 0), up('c')]);
+    await receiver.waitForSamples(3);
+    expect(received(receiver)).toEqual(['{"__name__":"up","job":"a"} 1', '{"__name__":"up","job":"b","team":"web"} 0', '{"__name__":"up","job":"c"} 1']);
+    expect(Buffer.from(receiver.requests[0]!.body)).not.toEqual(Buffer.from(body));
+    expect(await blocks()).toEqual({ encoded: 1 });
+  });
+
+  it('passes the bytes on unchanged when a route has one target, which gets every series', async () => {
+    await expectForwarded(await relay({ 'route/one': { targets: [{ name: 'self', kind: 'local' }] } }), Array.from({ length: 40 }, (_, i) => up(`job-${i}`)));
+  });
+
+  it('passes the bytes on unchanged through relabel, filter, route and stream_aggr that leave the request as it is', async () => {
+    const processors = {
+      'relabel/r': { relabel_configs: [{ source_labels: ['__name__'], regex: 'go_.*', action: 'drop' }] },
+      'filter/window': { max_age: '10m', max_future: '5m' },
+      'route/one': { targets: [{ name: 'self', kind: 'local' }] },
+      'stream_aggr/1m': { rules: [{ match: '{__name__="requests_total"}', interval: '1m', outputs: ['total'] }] },
+    };
+    await expectForwarded(await relay(processors), [up('a'), up('b', now, 0)]);
   });
 
   it("encodes only this node's share of the series a route splits off", async () => {

@@ -59,4 +59,36 @@ describe('cached relabeling', () => {
       { numRuns: 200 },
     );
   });
+
+  it('gives back the batch itself exactly when no row is dropped or renamed', () => {
+    // Series 0-4 get a label, 3 and 7 are dropped, the rest pass unchanged.
+    const partial = relabelConfigsSchema.parse([
+      { source_labels: ['k'], regex: '3|7', action: 'drop' },
+      { source_labels: ['k'], regex: '([0-4])', target_label: 'k_class', replacement: 'c$1' },
+    ]);
+    fc.assert(
+      fc.property(fc.array(fc.array(n, { maxLength: 12 }), { minLength: 1, maxLength: 10 }), (batches) => {
+        const index = new MapSeriesIndex();
+        const engine = new RelabelEngine(partial);
+        const cached = new RefRelabeler(index, engine);
+        for (const b of batches) {
+          const refs = b.map((n) => index.resolve(T, labelsFromRecord({ __name__: 'm', k: String(n % 10) })));
+          const batch: SampleBatch = { tenant: T, length: refs.length, refs: Uint32Array.from(refs), ts: Float64Array.from(refs, (_, i) => i), values: Float64Array.from(refs, (_, i) => -i) };
+          const { batch: out } = cached.rewrite(batch);
+          const unchanged = b.every((n) => n % 10 >= 5 && n % 10 !== 7);
+          if (b.length === 0) expect(out).toBeUndefined();
+          else if (unchanged) expect(out).toBe(batch);
+          else {
+            expect(out).not.toBe(batch);
+            const kept = b.flatMap((n, i) => (n % 10 === 3 || n % 10 === 7 ? [] : [i]));
+            expect(out ? Array.from(out.ts) : []).toEqual(kept);
+            expect(out ? Array.from(out.values) : []).toEqual(kept.map((i) => -i));
+            expect(out ? Array.from(out.refs, (r) => formatSeries(index.labels(r))) : []).toEqual(kept.map((i) => formatSeries(engine.relabel(index.labels(refs[i]!))!)));
+          }
+        }
+        cached.close();
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import relabel from '../../../plugins/relabel/index.js';
-import type { SampleBatch } from '../../../host/batch/sample-batch.js';
+import { withWireForm, type SampleBatch } from '../../../host/batch/sample-batch.js';
 import type { Tenant } from '../../../host/batch/tenant.js';
 import { validate } from '../../../host/config/schema.js';
+import { LimitExceededError } from '../../../host/errors.js';
 import { MapSeriesIndex } from '../../../host/series/map-series-index.js';
 import { labelsFromRecord, type Labels } from '../../../host/series/labels.js';
 import { createTestHost, type TestHost } from '../../kit/context.js';
@@ -12,9 +13,15 @@ import { startTestServer } from '../../kit/http.js';
 /** The reference index, counting label reads to show when relabeling really runs. */
 class CountingIndex extends MapSeriesIndex {
   labelReads = 0;
+  /** Label sets with this label are refused as if the tenant were over its series limit. */
+  refuse: string | undefined;
   override labels(ref: number): Labels {
     this.labelReads++;
     return super.labels(ref);
+  }
+  override resolve(tenant: Tenant, labels: Labels): number {
+    if (this.refuse !== undefined && labels.some((l) => l.name === this.refuse)) throw new LimitExceededError('over the series limit');
+    return super.resolve(tenant, labels);
   }
 }
 
@@ -140,6 +147,78 @@ describe('relabel processor', () => {
     const side = out.batches[0]!.side!;
     expect(side.exemplars!.map((e) => e.ref)).toEqual([out.batches[0]!.refs[0]]);
     expect(side.histograms).toEqual([]);
+  });
+
+  it('passes on the very batch, wire form included, when no row is dropped or renamed', async () => {
+    const { out, component, ref } = await setup(rules);
+    const a = ref(T1, { __name__: 'up', job: 'x' });
+    const b = ref(T1, { __name__: 'up', job: 'y' });
+    const wire = { protocol: 1 as const, body: new Uint8Array([1, 2, 3]) };
+    const plain = withWireForm(batch(T1, [a, b, a]), wire);
+    const withSide = withWireForm({ ...batch(T1, [a]), side: { exemplars: [{ ref: b, labels: [], value: 1, ts: 1000 }], histograms: [{ ref: a, ts: 1000, histogram: {} }], metadata: [] } }, wire);
+    for (const input of [plain, plain, withSide]) {
+      out.clear();
+      await component.consume!(input);
+      expect(out.batches).toHaveLength(1);
+      expect(out.batches[0]).toBe(input);
+      expect(out.batches[0]!.wire).toBe(wire);
+    }
+  });
+
+  it('makes a new batch without the wire form when one row is dropped', async () => {
+    const { series, out, component, ref } = await setup(rules);
+    const a = ref(T1, { __name__: 'up', job: 'x' });
+    const g = ref(T1, { __name__: 'go_gc', job: 'x' });
+    const input = withWireForm(batch(T1, [a, a, g, a]), { protocol: 1, body: new Uint8Array(3) });
+    await component.consume!(input);
+    const got = out.batches[0]!;
+    expect(got).not.toBe(input);
+    expect(got.wire).toBeUndefined();
+    expect(got.tenant).toEqual(T1);
+    expect(out.bySeries(series)).toEqual({ 'up{job="x"}': [[1000, 0], [1001, 1.5], [1003, 4.5]] });
+  });
+
+  it('makes a new batch without the wire form when one series is renamed, keeping every row', async () => {
+    const { series, out, component, ref } = await setup(rules);
+    const a = ref(T1, { __name__: 'up', job: 'x' });
+    const h = ref(T1, { __name__: 'up', instance: 'h1:9100' });
+    const input = withWireForm(batch(T1, [a, h, a]), { protocol: 1, body: new Uint8Array(3) });
+    await component.consume!(input);
+    const got = out.batches[0]!;
+    expect(got).not.toBe(input);
+    expect(got.wire).toBeUndefined();
+    expect(got.length).toBe(3);
+    expect(Array.from(got.ts)).toEqual([1000, 1001, 1002]);
+    expect(out.bySeries(series)).toEqual({ 'up{job="x"}': [[1000, 0], [1002, 3]], 'up{instance="h1"}': [[1001, 1.5]] });
+  });
+
+  it('makes a new batch without the wire form when the index refuses the output series of one row', async () => {
+    const { series, out, component, ref } = await setup([...rules, { source_labels: ['job'], regex: 'z', target_label: 'zone', replacement: 'z' }]);
+    const a = ref(T1, { __name__: 'up', job: 'x' });
+    const z = ref(T1, { __name__: 'up', job: 'z' });
+    series.refuse = 'zone';
+    const input = withWireForm(batch(T1, [a, z]), { protocol: 1, body: new Uint8Array(3) });
+    await component.consume!(input);
+    expect(out.batches[0]).not.toBe(input);
+    expect(out.batches[0]!.wire).toBeUndefined();
+    expect(out.bySeries(series)).toEqual({ 'up{job="x"}': [[1000, 0]] });
+    expect(await droppedMetric('series_limit')).toBe(1);
+  });
+
+  it('makes a new batch when only a side row changes: an exemplar of a renamed series', async () => {
+    const { out, component, ref } = await setup(rules);
+    const a = ref(T1, { __name__: 'up', job: 'x' });
+    const h = ref(T1, { __name__: 'up', instance: 'h1:9100' });
+    const g = ref(T1, { __name__: 'go_gc', job: 'x' });
+    const exemplar = { ref: a, labels: [['trace_id', 't']] as [string, string][], value: 1, ts: 1000 };
+    const input = withWireForm({ ...batch(T1, [a, a]), side: { exemplars: [exemplar, { ...exemplar, ref: h }], histograms: [{ ref: g, ts: 1000, histogram: {} }] } }, { protocol: 1, body: new Uint8Array(3) });
+    await component.consume!(input);
+    const got = out.batches[0]!;
+    expect(got).not.toBe(input);
+    expect(got.wire).toBeUndefined();
+    expect(Array.from(got.refs)).toEqual([a, a]);
+    expect(got.side!.exemplars!.map((e) => e.ref)).toEqual([a, ref(T1, { __name__: 'up', instance: 'h1' })]);
+    expect(got.side!.histograms).toEqual([]);
   });
 
   it('rejects an invalid rule with the path of the field', () => {

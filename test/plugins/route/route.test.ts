@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import route from '../../../plugins/route/index.js';
-import type { SampleBatch } from '../../../host/batch/sample-batch.js';
+import { withWireForm, type SampleBatch } from '../../../host/batch/sample-batch.js';
 import type { Tenant } from '../../../host/batch/tenant.js';
 import { validate } from '../../../host/config/schema.js';
 import { BackpressureError, BadInputError, ConfigError, DownstreamError } from '../../../host/errors.js';
@@ -180,6 +180,62 @@ describe('route processor', () => {
     nodes.get('n1')!.fail = undefined;
     await component.consume!(batch(refs));
     expect(holders()).toEqual(normal);
+  });
+
+  it('hands a target the very batch, wire form included, when its share is every row', async () => {
+    const wire = { protocol: 1 as const, body: new Uint8Array([1, 2, 3]) };
+    const { component, refs } = await setup(1);
+    const plain = withWireForm(batch(refs.slice(0, 100)), wire);
+    const side = { histograms: [{ ref: refs[0]!, ts: 0, histogram: {} }], exemplars: [{ ref: refs[1]!, labels: [], value: 1, ts: 0 }], metadata: [{ metricFamilyName: 'http_requests_total', type: 'counter', help: '', unit: '' }] };
+    const withSide = withWireForm({ ...batch(refs.slice(0, 3)), side }, wire);
+    for (const input of [plain, withSide]) {
+      await component.consume!(input);
+      expect(nodes.get('n0')!.batches.at(-1)).toBe(input);
+      expect(nodes.get('n0')!.batches.at(-1)!.wire).toBe(wire);
+    }
+  });
+
+  it('hands the very batch to the one node left when the others report themselves down', async () => {
+    const { component, refs } = await setup(3);
+    nodes.get('n0')!.up = false;
+    nodes.get('n2')!.up = false;
+    const input = withWireForm(batch(refs), { protocol: 1, body: new Uint8Array(3) });
+    await component.consume!(input);
+    expect(nodes.get('n1')!.batches).toEqual([input]);
+    expect(nodes.get('n1')!.batches[0]).toBe(input);
+  });
+
+  it('gives every replica the very batch when each holds every row, and the metadata only to the first', async () => {
+    const { component, refs } = await setup(2, { replication_factor: 2 });
+    const input = withWireForm(batch(refs.slice(0, 50)), { protocol: 1, body: new Uint8Array(3) });
+    await component.consume!(input);
+    for (const n of nodes.values()) expect(n.batches[0]).toBe(input);
+    const metadata = [{ metricFamilyName: 'http_requests_total', type: 'counter', help: '', unit: '' }];
+    const withMetadata = withWireForm({ ...batch(refs.slice(0, 50)), side: { metadata } }, { protocol: 1, body: new Uint8Array(3) });
+    await component.consume!(withMetadata);
+    const [first, second] = [nodes.get('n0')!.batches[1]!, nodes.get('n1')!.batches[1]!];
+    expect(first).toBe(withMetadata);
+    expect(second).not.toBe(withMetadata);
+    expect(second.wire).toBeUndefined();
+    expect(second.side).toBeUndefined();
+    expect(Array.from(second.refs)).toEqual(refs.slice(0, 50));
+  });
+
+  it('makes each share of a split batch a new batch of its rows, without the wire form', async () => {
+    const { component, refs } = await setup(2);
+    const input = withWireForm(batch(refs.slice(0, 200), 7), { protocol: 1, body: new Uint8Array(3) });
+    await component.consume!(input);
+    const shares = [...nodes.values()].map((n) => n.batches[0]!);
+    for (const share of shares) {
+      expect(share).not.toBe(input);
+      expect(share.wire).toBeUndefined();
+      expect(share.tenant).toEqual(T);
+      expect(share.length).toBeGreaterThan(0);
+      expect(Array.from(share.ts)).toEqual(new Array(share.length).fill(7));
+      expect(Array.from(share.values)).toEqual(Array.from(share.refs));
+    }
+    const all = shares.flatMap((b) => Array.from(b.refs));
+    expect(all.sort((a, b) => a - b)).toEqual(refs.slice(0, 200).sort((a, b) => a - b));
   });
 
   it('refuses an unknown target kind and duplicate names with config paths', async () => {

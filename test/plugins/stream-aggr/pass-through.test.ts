@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackpressureError } from '../../../host/errors.js';
-import type { SampleBatch } from '../../../host/batch/sample-batch.js';
+import { withWireForm, type SampleBatch } from '../../../host/batch/sample-batch.js';
 import { batchOf, startProcessor, T0 } from './kit.js';
 import type { TestHost } from '../../kit/context.js';
 
@@ -28,6 +28,34 @@ describe('stream_aggr pass-through of input samples', () => {
     await proc.consume(input);
     expect(sink.samples().map((s) => s.value)).toEqual(expected);
     expect(input.values).toEqual(copy); // the received batch is not mutated
+    await proc.stop();
+  });
+
+  it.each([
+    ['no rule matches', {}, rows.filter(([l]) => l.__name__ === 'c')],
+    ['keep_input is set', { keep_input: true }, rows],
+    ['keep_input and drop_input are set and every row matches', { keep_input: true, drop_input: true }, rows.filter(([l]) => l.__name__ !== 'c')],
+  ])('passes on the very batch, wire form included, when %s', async (_, flags, input) => {
+    const { proc, sink, host } = await startProcessor({ rules: [rule], persist_state: false, ...flags });
+    hosts.push(host);
+    const wire = { protocol: 1 as const, body: new Uint8Array([1, 2, 3]) };
+    const batch = withWireForm(batchOf(host.series, input), wire);
+    await proc.consume(batch);
+    expect(sink.batches).toHaveLength(1);
+    expect(sink.batches[0]).toBe(batch);
+    expect(sink.batches[0]!.wire).toBe(wire);
+    await proc.stop();
+  });
+
+  it('passes a new batch of the rows left, without the wire form, when a rule takes one row', async () => {
+    const { proc, sink, host } = await startProcessor({ rules: [rule], persist_state: false });
+    hosts.push(host);
+    const batch = withWireForm(batchOf(host.series, [rows[1]!, rows[0]!, [{ __name__: 'd', job: 'y' }, T0 + 2000, 4]]), { protocol: 1, body: new Uint8Array(3) });
+    await proc.consume(batch);
+    expect(sink.batches).toHaveLength(1);
+    expect(sink.batches[0]).not.toBe(batch);
+    expect(sink.batches[0]!.wire).toBeUndefined();
+    expect(sink.bySeries(host.series)).toEqual({ 'c{job="x"}': [[T0 + 1000, 2]], 'd{job="y"}': [[T0 + 2000, 4]] });
     await proc.stop();
   });
 
