@@ -3,7 +3,7 @@
  * and dropInput), output batches on schedule, and the state of all rules as one snapshot.
  * The stream_aggr processor wraps it; a Kafka window operator can reuse it as is.
  */
-import type { SampleBatch } from '../batch/sample-batch.js';
+import type { SampleBatch, SideColumns } from '../batch/sample-batch.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { NO_MATCH } from '../kernels/stream-aggregator.js';
 import type { SeriesIndex } from '../series/series-index.js';
@@ -180,8 +180,12 @@ export class StreamAggregation {
       matched[i] = keep ? 1 : 0;
       if (keep) kept++;
     }
-    if (kept === n) return batch;
-    if (kept === 0) return undefined;
+    // Rules aggregate float samples only; histograms, exemplars and metadata are input no rule
+    // takes, so they pass unless drop_input drops all input (as rows no rule matches do).
+    const sideRows = batch.side !== undefined && hasSideRows(batch.side);
+    const side = sideRows && !dropInput ? batch.side : undefined;
+    if (kept === n && (side || !sideRows)) return batch;
+    if (kept === 0 && !side) return undefined;
     const refs = new Uint32Array(kept);
     const ts = new Float64Array(kept);
     const values = new Float64Array(kept);
@@ -191,6 +195,10 @@ export class StreamAggregation {
       ts[j] = batch.ts[i]!;
       values[j++] = batch.values[i]!;
     }
-    return { tenant: batch.tenant, length: kept, refs, ts, values };
+    return { tenant: batch.tenant, length: kept, refs, ts, values, ...(side ? { side } : {}) };
   }
+}
+
+function hasSideRows(s: SideColumns): boolean {
+  return (s.histograms?.length ?? 0) > 0 || (s.exemplars?.length ?? 0) > 0 || (s.metadata?.length ?? 0) > 0;
 }

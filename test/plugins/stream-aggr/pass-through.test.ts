@@ -59,6 +59,35 @@ describe('stream_aggr pass-through of input samples', () => {
     await proc.stop();
   });
 
+  it.each([
+    ['a rule takes one row', {}, [rows[0]!, rows[1]!], ['c{job="x"}']],
+    ['a rule takes every row', {}, [rows[0]!], []],
+  ])('passes histograms, exemplars and metadata on when %s: no rule aggregates them', async (_, flags, input, floats) => {
+    const { proc, sink, host } = await startProcessor({ rules: [rule], persist_state: false, ...flags });
+    hosts.push(host);
+    const plain = batchOf(host.series, input);
+    const a = plain.refs[0]!;
+    const side = {
+      histograms: [{ ref: a, ts: T0 + 1000, histogram: { count: 3, sum: 1.5, schema: 0 } }],
+      exemplars: [{ ref: a, labels: [['trace_id', 'abc']] as [string, string][], value: 1, ts: T0 + 1000 }],
+      metadata: [{ metricFamilyName: 'a', type: 'counter', help: 'h', unit: '' }],
+    };
+    await proc.consume({ ...plain, side });
+    expect(sink.batches).toHaveLength(1);
+    expect(sink.batches[0]!.side).toEqual(side);
+    expect(Object.keys(sink.bySeries(host.series))).toEqual(floats);
+    await proc.stop();
+  });
+
+  it('drops histograms, exemplars and metadata with drop_input, as it drops every input row', async () => {
+    const { proc, sink, host } = await startProcessor({ rules: [rule], persist_state: false, drop_input: true });
+    hosts.push(host);
+    const plain = batchOf(host.series, rows);
+    await proc.consume({ ...plain, side: { metadata: [{ metricFamilyName: 'a', type: 'counter', help: 'h', unit: '' }] } });
+    expect(sink.batches).toHaveLength(0);
+    await proc.stop();
+  });
+
   it('does not count a batch that downstream refused, so the client retry is counted once', async () => {
     const { proc, sink, host, owned } = await startProcessor({ rules: [rule], persist_state: false });
     hosts.push(host);
