@@ -3,7 +3,7 @@
  * and dropInput), output batches on schedule, and the state of all rules as one snapshot.
  * The stream_aggr processor wraps it; a Kafka window operator can reuse it as is.
  */
-import type { SampleBatch, SideColumns } from '../batch/sample-batch.js';
+import { hasSideRows, type SampleBatch } from '../batch/sample-batch.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { NO_MATCH } from '../kernels/stream-aggregator.js';
 import type { SeriesIndex } from '../series/series-index.js';
@@ -182,7 +182,7 @@ export class StreamAggregation {
     }
     // Rules aggregate float samples only; histograms, exemplars and metadata are input no rule
     // takes, so they pass unless drop_input drops all input (as rows no rule matches do).
-    const sideRows = batch.side !== undefined && hasSideRows(batch.side);
+    const sideRows = hasSideRows(batch);
     const side = sideRows && !dropInput ? batch.side : undefined;
     if (kept === n && (side || !sideRows)) return batch;
     if (kept === 0 && !side) return undefined;
@@ -197,8 +197,4 @@ export class StreamAggregation {
     }
     return { tenant: batch.tenant, length: kept, refs, ts, values, ...(side ? { side } : {}) };
   }
-}
-
-function hasSideRows(s: SideColumns): boolean {
-  return (s.histograms?.length ?? 0) > 0 || (s.exemplars?.length ?? 0) > 0 || (s.metadata?.length ?? 0) > 0;
 }

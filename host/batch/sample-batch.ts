@@ -68,6 +68,12 @@ export interface MetricMetadata {
   unit: string;
 }
 
+/** Whether a batch has histograms, exemplars or metadata beside its float rows. */
+export function hasSideRows(b: SampleBatch): boolean {
+  const s = b.side;
+  return s !== undefined && ((s.histograms?.length ?? 0) > 0 || (s.exemplars?.length ?? 0) > 0 || (s.metadata?.length ?? 0) > 0);
+}
+
 /** Bytes a batch occupies on an edge; what edge limits by bytes count. */
 export function batchBytes(b: SampleBatch): number {
   return b.length * 20 + (b.side ? 256 : 0) + (b.wire?.body.length ?? 0);

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import type { SampleBatch } from '../batch/sample-batch.js';
+import { hasSideRows, type SampleBatch } from '../batch/sample-batch.js';
 import { formatTenant } from '../batch/tenant.js';
 import { duration, toConfigIssues } from '../config/schema.js';
 import { ConfigError, DownstreamError } from '../errors.js';
 import { growToFit, onIndexDelete } from '../relabel/ref-keyed.js';
 import type { SeriesIndex } from '../series/series-index.js';
+import { writeSideV1 } from '../wire/encode-side.js';
 import { encodeLabelsV1, writeRequestV1 } from '../wire/encode-v1.js';
 import { compressSnappy } from '../wire/snappy-codec.js';
 import { ProtoWriter } from '../wire/encode-writer.js';
@@ -49,14 +50,22 @@ export class RemoteWriteTarget implements TargetConsumer {
   }
 
   async consume(batch: SampleBatch): Promise<void> {
-    if (batch.length === 0) return;
-    const w = new ProtoWriter(batch.length * 64);
-    writeRequestV1(w, batch, 0, batch.length, (ref) => this.#labelBytes(ref));
-    const body = compressSnappy(w.view());
+    if (batch.length === 0 && !hasSideRows(batch)) return;
+    // A share that is the whole request as received goes as received.
+    const body = batch.wire?.protocol === 1 ? batch.wire.body : this.#encode(batch);
     const url = this.#url.replaceAll('{tenant}', formatTenant(batch.tenant));
     const outcome = await postBlock(url, this.#headers, 1, body, this.#timeoutMs, this.#signal);
     if (outcome.kind === 'delivered') return;
     throw new DownstreamError(`remote_write to ${url}: ${outcome.message}`, { retryable: outcome.kind === 'retry' });
+  }
+
+  /** The batch as remote_write 1.0, histograms, exemplars and metadata included. */
+  #encode(batch: SampleBatch): Uint8Array {
+    const w = new ProtoWriter(batch.length * 64 + 1024);
+    const labelBytes = (ref: number) => this.#labelBytes(ref);
+    writeRequestV1(w, batch, 0, batch.length, labelBytes);
+    writeSideV1(w, batch.side, labelBytes, (pairs) => encodeLabelsV1(pairs.map(([name, value]) => ({ name, value }))));
+    return compressSnappy(w.view());
   }
 
   #labelBytes(ref: number): Uint8Array {

@@ -1,4 +1,4 @@
-import type { SampleBatch, SideColumns } from '../../host/batch/sample-batch.js';
+import { hasSideRows, type SampleBatch, type SideColumns } from '../../host/batch/sample-batch.js';
 import { writeSideV1 } from '../../host/wire/encode-side.js';
 import type { Labels } from '../../host/series/labels.js';
 import type { SeriesIndex } from '../../host/series/series-index.js';
@@ -62,7 +62,7 @@ export class BlockEncoder {
     if (received) return [received];
     const out: EncodedBlock[] = [];
     let start = 0;
-    let side = hasSide(batch) ? batch.side : undefined;
+    let side = hasSideRows(batch) ? batch.side : undefined;
     while (start < batch.length || side) {
       let rows = Math.min(this.#maxSamples, batch.length - start);
       const kernel = side === undefined ? this.#kernel : undefined;
@@ -126,9 +126,4 @@ export class BlockEncoder {
     }
     return entry;
   }
-}
-
-function hasSide(batch: SampleBatch): boolean {
-  const s = batch.side;
-  return s !== undefined && ((s.histograms?.length ?? 0) > 0 || (s.exemplars?.length ?? 0) > 0 || (s.metadata?.length ?? 0) > 0);
 }
