@@ -32,7 +32,58 @@ const ADD_ENV = `export default {
   },
 };`;
 
+/** A drop-in processor that tags every exemplar with the job of the series it belongs to. */
+const TAG_EXEMPLARS = `export default {
+  kind: 'processor', type: 'tag_exemplars', api: 1, stability: 'development', description: 'tags exemplars',
+  config: {},
+  create(ctx, config, next) {
+    return {
+      async consume(batch) {
+        const job = (ref) => ctx.series.labels(ref).find((l) => l.name === 'job').value;
+        const exemplars = batch.side.exemplars.map((e) => ({ ...e, labels: [...e.labels, ['seen_job', job(e.ref)]] }));
+        await next.consume({ ...batch, side: { ...batch.side, exemplars } });
+      },
+    };
+  },
+};`;
+
 describe('ctx.series in a drop-in plugin', () => {
+  it('gets and gives back histograms, exemplars and metadata, and knows the series that only they name', async () => {
+    const pluginsDir = mkdtempSync(join(tmpdir(), 'sluice-dropin-side-'));
+    writeFileSync(join(pluginsDir, 'tag-exemplars.mjs'), TAG_EXEMPLARS);
+    const { host, cleanup } = await createHost({
+      pluginsDir,
+      watchPlugins: false,
+      config: {
+        sources: { 'manual/in': {} },
+        processors: { 'tag_exemplars/x': {} },
+        sinks: { 'recording/out': {} },
+        pipelines: { p: { sources: ['manual/in'], processors: ['tag_exemplars/x'], sinks: ['recording/out'] } },
+      },
+    });
+    try {
+      await host.start();
+      const tenant = { accountId: 0, projectId: 0 };
+      const [a, h] = ['a', 'h'].map((job) => host.series!.resolve(tenant, [{ name: '__name__', value: 'up' }, { name: 'job', value: job }])) as [number, number];
+      const side = {
+        exemplars: [{ ref: h, labels: [['trace_id', 't1']] as [string, string][], value: 1, ts: 5 }],
+        histograms: [{ ref: h, ts: 5, histogram: { countInt: 2, sum: 3, schema: 0 } }],
+        metadata: [{ metricFamilyName: 'up', type: 'gauge', help: 'h', unit: '' }],
+      };
+      const source = host.graph!.slots.get('manual/in')!.component as ManualSource;
+      await source.push({ tenant, length: 1, refs: Uint32Array.of(a), ts: Float64Array.of(5), values: Float64Array.of(1), side });
+      const [out] = recorded.get('recording/out')!;
+      expect(Array.from(out!.refs)).toEqual([a]);
+      expect(out!.side).toEqual({ ...side, exemplars: [{ ...side.exemplars[0], labels: [['trace_id', 't1'], ['seen_job', 'h']] }] });
+    } finally {
+      await host.stop();
+      cleanup();
+      recorded.clear();
+      rmSync(pluginsDir, { recursive: true, force: true });
+    }
+  });
+
+
   it('sees the labels of the series it is sent and creates series in the host index', async () => {
     const pluginsDir = mkdtempSync(join(tmpdir(), 'sluice-dropin-series-'));
     writeFileSync(join(pluginsDir, 'add-env.mjs'), ADD_ENV);

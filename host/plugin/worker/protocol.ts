@@ -1,3 +1,4 @@
+import type { SideColumns } from '../../batch/sample-batch.js';
 import type { ConfigIssue } from '../../errors.js';
 import type { FieldDoc } from '../../config/schema.js';
 import type { PluginKind, Stability } from '../manifest.js';
@@ -19,6 +20,8 @@ export interface WireBatch {
   refs: Uint32Array;
   ts: Float64Array;
   values: Float64Array;
+  /** Histograms, exemplars and metadata, cloned with the message (they are rare and small). */
+  side?: SideColumns;
   /** Labels of the refs in this batch the worker has not been told about yet. */
   series?: WireSeries[];
 }

@@ -133,7 +133,7 @@ function instance(cid: number) {
 }
 
 function fromWire(b: WireBatch): SampleBatch {
-  return { tenant: b.tenant, length: b.length, refs: b.refs, ts: b.ts, values: b.values };
+  return { tenant: b.tenant, length: b.length, refs: b.refs, ts: b.ts, values: b.values, ...(b.side ? { side: b.side } : {}) };
 }
 
 /** Host services a drop-in plugin cannot use from its worker (yet): a clear error, not undefined. */

@@ -10,7 +10,7 @@ import type { HostServices } from '../create-context.js';
 import type { Component, Consumer } from '../manifest.js';
 import type { PluginType } from '../plugin-type.js';
 import type { LoadedManifest, Notice, ReplyEnvelope, Request } from './protocol.js';
-import { toWire } from './wire-batch.js';
+import { refsOf, toWire } from './wire-batch.js';
 import { answerResolve, newSeries, RESOLVE_SLOTS } from './worker-series.js';
 
 const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './dev-entry.mjs' : './worker-main.js', import.meta.url);
@@ -156,7 +156,8 @@ export async function loadWorkerType(file: string, entry: string): Promise<Plugi
           : {
               consume: async (batch: SampleBatch) => {
                 const wire = toWire(batch);
-                const fresh = newSeries(batch.refs, batch.length, sent, host.series);
+                const refs = refsOf(batch);
+                const fresh = newSeries(refs, refs.length, sent, host.series);
                 if (fresh) wire.batch.series = fresh;
                 await call({ op: 'consume', cid, batch: wire.batch }, wire.transfer);
               },
