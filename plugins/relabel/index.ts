@@ -24,9 +24,9 @@ export type RelabelProcessorConfig = z.output<typeof schema>;
  * once, on first sight; later samples cost one array lookup. Emits one batch per input batch with
  * rewritten refs and the dropped rows removed (no batch when nothing is left), or the input batch
  * itself when no row is dropped or renamed, so that a remote_write request the rules leave alone
- * is still forwarded as received (SampleBatch.wire). Samples never
- * change tenant: output series are resolved in the batch's own tenant. Serves a step-by-step
- * trace of the rules at `/-/relabel-debug/<id>` (debug-route.ts).
+ * is still forwarded as received (SampleBatch.wire). Samples never change tenant: output series
+ * are resolved in the batch's own tenant. Serves a step-by-step trace of the rules at
+ * `/-/relabel-debug/<id>` (debug-route.ts).
  */
 const manifest: PluginManifest<RelabelProcessorConfig> = {
   kind: 'processor',
